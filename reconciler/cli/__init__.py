@@ -1,0 +1,51 @@
+"""The `cwbill` command line: a thin typer app.
+
+Each command module parses flags and calls one function of the core; `main` is the single top-level
+handler that turns a `UserError` into its message and exit code (STYLE §12). A traceback means a bug.
+Machine output goes to stdout, human messages to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from reconciler import __version__, exitcodes
+from reconciler.cli.app import app
+from reconciler.errors import UserError
+
+# Command modules register themselves on `app` when imported.
+from reconciler.cli import validate as _validate  # noqa: F401  # isort: skip
+from reconciler.cli import usage as _usage  # noqa: F401  # isort: skip
+from reconciler.cli import reconcile as _reconcile  # noqa: F401  # isort: skip
+from reconciler.cli import sandbox as _sandbox  # noqa: F401  # isort: skip
+
+__all__ = ["__version__", "app", "main"]
+
+
+def main() -> None:
+    """Console-script entry point with the one top-level handler."""
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        for finding in exc.findings:
+            typer.echo(finding.render(), err=True)
+        if exc.message:
+            typer.echo(f"error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(exitcodes.INTERRUPTED)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(exitcodes.ERROR)
+    except Exception as exc:  # click's usage errors carry their own exit code and message
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exitcodes.ERROR if exc.exit_code == 2 else exc.exit_code)
+        raise

@@ -1,0 +1,1 @@
+"""cwbill reconcile commands (registered on the app when imported)."""

@@ -1,0 +1,1 @@
+"""cwbill sandbox commands (registered on the app when imported)."""

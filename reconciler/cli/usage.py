@@ -1,0 +1,1 @@
+"""cwbill usage commands (registered on the app when imported)."""

@@ -1,0 +1,1 @@
+"""cwbill validate commands (registered on the app when imported)."""

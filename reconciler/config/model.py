@@ -1,0 +1,152 @@
+"""The billing repository as frozen values (billing-rules §1, billing-format.md).
+
+Built by `reconciler.config.load` from checked YAML; everything downstream (engine, plan) reads
+these types only. Money is `Decimal`; every record keeps the `Location` it came from so that later
+errors (an unknown agreement at plan time) can still name the file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from reconciler.errors import Location
+
+ZERO = Decimal(0)
+
+
+class Bill(StrEnum):
+    BILLABLE = "billable"
+    DO_NOT_BILL = "do-not-bill"
+    NO_CHARGE = "no-charge"
+
+    @property
+    def bill_customer(self) -> str:
+        """ConnectWise's `billCustomer` value (billing-rules §4)."""
+        return {"billable": "Billable", "do-not-bill": "DoNotBill", "no-charge": "NoCharge"}[self.value]
+
+
+class SendMode(StrEnum):
+    AVERAGE = "average"
+    TOTAL = "total"
+    QUANTITY = "quantity"
+
+
+class ProductKind(StrEnum):
+    LICENSE = "license"
+    STORAGE = "storage"
+
+
+class DescriptionMode(StrEnum):
+    FROM_PRODUCT = "from-product"
+    SEND = "send"
+
+
+class StorageUnit(StrEnum):
+    GB = "GB"
+    TB = "TB"
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """One Management Console product (a license type or a storage account) → one catalog item."""
+
+    key: str
+    kind: ProductKind
+    console: str  # the name as the Management Console reports it
+    connectwise: str  # ConnectWise catalog item identifier
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class CostPrice:
+    cost: Decimal = ZERO
+    price: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class StoragePrice:
+    unit: StorageUnit = StorageUnit.GB
+    backup: CostPrice = CostPrice()
+    restore: CostPrice = CostPrice()
+    limit: CostPrice = CostPrice()
+
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    """Cost/price settings; a product without an entry is billed at 0 (source; billing-rules §2)."""
+
+    licenses: Mapping[str, CostPrice] = field(default_factory=dict)
+    storage: Mapping[str, StoragePrice] = field(default_factory=dict)
+
+    def license(self, key: str) -> CostPrice:
+        return self.licenses.get(key, CostPrice())
+
+    def storage_of(self, key: str) -> StoragePrice:
+        return self.storage.get(key, StoragePrice())
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceSettings:
+    description: DescriptionMode = DescriptionMode.FROM_PRODUCT
+    template: str = "{product} for {period}: {breakdown}"
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    max_update_percent: Decimal = Decimal(30)
+    max_delete_percent: Decimal = Decimal(10)
+    min_existing: int = 10
+    max_amount_change_percent: Decimal = Decimal(25)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    connectwise_url: str
+    console_url: str = "https://api.mspbackups.com"
+    currency: str = "USD"
+    invoice: InvoiceSettings = InvoiceSettings()
+    unit_price_places: int = 2  # settings.rounding.unit_price
+    safety: Safety = Safety()
+
+
+@dataclass(frozen=True, slots=True)
+class Configuration:
+    """One billing configuration of a company (billing-rules §1)."""
+
+    name: str
+    agreement: str | int  # agreement name, or numeric id
+    bill: Bill
+    auto_billing: bool
+    console_products: tuple[str, ...]  # keys of products.yaml
+    connectwise_products: tuple[str, ...]  # catalog identifiers (defaulted from console_products)
+    send: SendMode
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    identifier: str  # ConnectWise company identifier
+    console_company: str  # the company's name in the Management Console
+    configurations: tuple[Configuration, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    """The whole billing repository, checked and frozen."""
+
+    settings: Settings
+    products: Mapping[str, Product]
+    prices: Prices
+    companies: tuple[Company, ...]
+    # (path relative to the repository, sha256 hex) of every file read, for the plan fingerprint
+    files: tuple[tuple[str, str], ...] = ()
+
+    def company(self, identifier: str) -> Company | None:
+        for company in self.companies:
+            if company.identifier.casefold() == identifier.casefold():
+                return company
+        return None

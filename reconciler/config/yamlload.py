@@ -1,0 +1,258 @@
+"""Safe YAML/JSON loading that keeps the position of every node and reads numbers exactly.
+
+The loader composes PyYAML's node graph (safe resolver only) and turns it into plain JSON-like data
+itself, so that: every mapping key and value keeps its line and column; numbers written with a dot
+become `Decimal` straight from their text (never through float) and integers stay `int`; dates become
+`YYYY-MM-DD` strings (the schemas check their form); duplicate keys, unknown tags, NaN/infinity and
+multi-document files are findings; and alias expansion is bounded, so a "billion laughs" file fails
+fast with a clear message instead of eating memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from reconciler.errors import Finding, Location, error
+
+PathKey = tuple[str | int, ...]
+
+MAX_NODES = 200_000  # expanded nodes per file; far above any real billing file
+MAX_ALIASES = 1_000  # alias uses per file
+MAX_BYTES = 64 * 1024 * 1024
+
+_TAG = "tag:yaml.org,2002:"
+_FLOAT_TEXT = re.compile(r"^[-+]?(\d[\d_]*)?(\.[\d_]*)?([eE][-+]?\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A loaded file: plain data plus the position of each value (and each mapping key)."""
+
+    file: str
+    data: object
+    positions: Mapping[PathKey, tuple[int, int]] = field(default_factory=dict)
+    key_positions: Mapping[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def location(self, path: PathKey = (), *, key: bool = False) -> Location:
+        """The location of `path`, or of its nearest ancestor that has one."""
+        probe = tuple(path)
+        while True:
+            table = self.key_positions if key and probe in self.key_positions else self.positions
+            if probe in table:
+                line, col = table[probe]
+                return Location(self.file, line, col)
+            if not probe:
+                return Location(self.file, 1, 1)
+            probe = probe[:-1]
+
+
+def format_path(path: PathKey) -> str:
+    """`("configurations", 0, "send")` → `configurations[0].send`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+class _Composer(yaml.SafeLoader):
+    """Counts aliases while composing; the graph itself shares aliased nodes (no copies)."""
+
+    aliases_seen = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases_seen += 1
+            if self.aliases_seen > MAX_ALIASES:
+                event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
+                raise _TooBig(f"more than {MAX_ALIASES} aliases", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class _TooBig(Exception):
+    def __init__(self, what: str, mark: yaml.Mark | None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.mark = mark
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.positions: dict[PathKey, tuple[int, int]] = {}
+        self.key_positions: dict[PathKey, tuple[int, int]] = {}
+        self.findings: list[Finding] = []
+        self.nodes = 0
+
+    def at(self, node: Node) -> Location:
+        return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: Node, path: PathKey) -> object:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooBig(
+                f"more than {MAX_NODES} nodes once aliases are expanded (an alias bomb?)",
+                node.start_mark,
+            )
+        self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, MappingNode):
+            return self.build_mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self.scalar(node, path)
+
+    def merged_pairs(self, node: MappingNode) -> list[tuple[Node, Node]]:
+        """Explicit keys, then YAML merge keys (`<<: *defaults`) for what is not explicit."""
+        explicit: list[tuple[Node, Node]] = []
+        merged: list[tuple[Node, Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for source in sources:
+                    if isinstance(source, MappingNode):
+                        merged.extend(self.merged_pairs(source))
+                    else:
+                        self.findings.append(
+                            error(self.at(source), "", "a merge key (<<) must name a mapping")
+                        )
+            else:
+                explicit.append((key_node, value_node))
+        names = {k.value for k, _ in explicit if isinstance(k, ScalarNode)}
+        return explicit + [(k, v) for k, v in merged if k.value not in names]
+
+    def build_mapping(self, node: MappingNode, path: PathKey) -> dict[str, object]:
+        result: dict[str, object] = {}
+        seen: dict[str, Node] = {}
+        for key_node, value_node in self.merged_pairs(node):
+            if not isinstance(key_node, ScalarNode):
+                self.findings.append(error(self.at(key_node), format_path(path), "a key must be a scalar"))
+                continue
+            key = str(key_node.value)
+            if key in seen and seen[key] is not key_node:
+                first = seen[key].start_mark.line + 1
+                self.findings.append(
+                    error(
+                        self.at(key_node),
+                        format_path((*path, key)),
+                        f"duplicate key {key!r} (first defined on line {first})",
+                    )
+                )
+                continue
+            seen[key] = key_node
+            self.key_positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def scalar(self, node: ScalarNode, path: PathKey) -> object:
+        tag = node.tag
+        text = str(node.value)
+        if tag == _TAG + "str":
+            return text
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            return yaml.SafeLoader.bool_values[text.lower()]
+        if tag == _TAG + "int":
+            return int(yaml.SafeLoader.construct_yaml_int(_CONSTRUCTOR, node))
+        if tag == _TAG + "float":
+            return self.decimal(node, path, text)
+        if tag == _TAG + "timestamp":
+            value = yaml.SafeLoader.construct_yaml_timestamp(_CONSTRUCTOR, node)
+            if isinstance(value, dt.datetime):
+                return value.isoformat()
+            return value.isoformat() if isinstance(value, dt.date) else text
+        self.findings.append(error(self.at(node), format_path(path), f"unsupported YAML tag {tag!r}"))
+        return None
+
+    def decimal(self, node: ScalarNode, path: PathKey, text: str) -> object:
+        cleaned = text.replace("_", "")
+        if not _FLOAT_TEXT.match(cleaned):
+            self.findings.append(
+                error(self.at(node), format_path(path), f"{text!r} is not a finite decimal number")
+            )
+            return None
+        try:
+            return Decimal(cleaned)
+        except InvalidOperation:
+            self.findings.append(error(self.at(node), format_path(path), f"{text!r} is not a number"))
+            return None
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _mark_location(file: str, mark: yaml.Mark | None) -> Location:
+    if mark is None:
+        return Location(file, 1, 1)
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+def _decode(raw: bytes, file: str) -> tuple[str | None, list[Finding]]:
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [error(Location(file, line, col), "", "the file is not UTF-8 text")]
+
+
+def load_text(raw: bytes | str, file: str) -> tuple[Document | None, list[Finding]]:
+    """Load one YAML (or JSON) document from bytes or text; `file` is the name shown in findings."""
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_BYTES:
+            return None, [error(Location(file, 1, 1), "", f"the file is larger than {MAX_BYTES} bytes")]
+        text, findings = _decode(raw, file)
+        if text is None:
+            return None, findings
+    else:
+        text = raw.removeprefix("\ufeff")
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        return None, [error(Location(file, 1, 1), "", "the file is empty")]
+    loader = _Composer(text)
+    builder = _Builder(file)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, [error(Location(file, 1, 1), "", "the file is empty")]
+        data = builder.build(root, ())
+    except _TooBig as exc:
+        return None, [error(_mark_location(file, exc.mark), "", f"refused: {exc.what}")]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if "\t" in problem or "'\\t'" in problem:
+            problem += " (tabs are not allowed for indentation in YAML)"
+        return None, [error(_mark_location(file, mark), "", f"invalid YAML: {problem}")]
+    except yaml.YAMLError as exc:
+        return None, [error(Location(file, 1, 1), "", f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    document = Document(file, data, builder.positions, builder.key_positions)
+    return document, builder.findings
+
+
+def load_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Finding]]:
+    """Load a file from disk; unreadable files are findings, not exceptions."""
+    name = display if display is not None else str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [error(Location(name, 0, 0), "", "no such file")]
+    except IsADirectoryError:
+        return None, [error(Location(name, 0, 0), "", "is a directory, not a file")]
+    except OSError as exc:
+        return None, [error(Location(name, 0, 0), "", f"cannot read: {exc.strerror}")]
+    return load_text(raw, name)
