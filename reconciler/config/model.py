@@ -124,6 +124,8 @@ class Configuration:
     connectwise_products: tuple[str, ...]  # catalog identifiers (defaulted from console_products)
     send: SendMode
     location: Location
+    # Optional per-configuration override of settings.invoice.description (None: the setting applies)
+    invoice_description: DescriptionMode | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from reconciler.engine.periods import Period
+from reconciler.errors import Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +75,5 @@ class DesiredResult:
     additions: tuple[DesiredAddition, ...]
     warnings: tuple[PlanWarning, ...]
     scopes: tuple[ConfigurationScope, ...]
+    # plan errors located in the user's files: unknown/ambiguous agreement, company not in ConnectWise
+    errors: tuple[Finding, ...] = ()
