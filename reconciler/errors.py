@@ -38,7 +38,8 @@ class Finding:
     code: str = ""  # a stable machine code for warnings (e.g. `no-price`); optional for errors
 
     def render(self) -> str:
-        where = str(self.location)
+        # line 0 means "the whole file" (e.g. a missing file): `file: message`, not `file:0:0:`
+        where = str(self.location) if self.location.line else self.location.file
         field = f" {self.path}:" if self.path else ""
         mark = "warning: " if self.severity is Severity.WARNING else ""
         return f"{where}:{field} {mark}{self.message}"

@@ -27,7 +27,7 @@ __all__ = ["__version__", "app", "main"]
 def main() -> None:
     """Console-script entry point with the one top-level handler."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except UserError as exc:
         for finding in exc.findings:
             typer.echo(finding.render(), err=True)
@@ -42,10 +42,13 @@ def main() -> None:
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(exitcodes.ERROR)
-    except Exception as exc:  # click's usage errors carry their own exit code and message
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exitcodes.ERROR if exc.exit_code == 2 else exc.exit_code)
-        raise
+    except typer.TyperException as exc:  # typer's own usage errors (it vendors click)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"error: {exc}", err=True)
+        exit_code = getattr(exc, "exit_code", exitcodes.ERROR)
+        sys.exit(exitcodes.ERROR if exit_code == 2 else exit_code)
+    # standalone_mode=False returns the code of a typer.Exit instead of raising it
+    sys.exit(code if isinstance(code, int) else exitcodes.OK)

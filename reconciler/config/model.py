@@ -127,6 +127,10 @@ class Configuration:
     # Optional per-configuration override of settings.invoice.description (None: the setting applies)
     invoice_description: DescriptionMode | None = None
 
+    def description_mode(self, settings: Settings) -> DescriptionMode:
+        """The invoice description mode in force: the override, else settings.invoice.description."""
+        return self.invoice_description or settings.invoice.description
+
 
 @dataclass(frozen=True, slots=True)
 class Company:
@@ -146,6 +150,10 @@ class Repository:
     companies: tuple[Company, ...]
     # (path relative to the repository, sha256 hex) of every file read, for the plan fingerprint
     files: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def configuration_count(self) -> int:
+        return sum(len(company.configurations) for company in self.companies)
 
     def company(self, identifier: str) -> Company | None:
         for company in self.companies:

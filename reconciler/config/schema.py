@@ -58,6 +58,10 @@ def check_data(data: object, kind: str) -> list[str]:
 
 def _to_findings(document: Document, violation: ValidationError) -> list[Finding]:
     path: PathKey = tuple(violation.absolute_path)
+    if "propertyNames" in violation.absolute_schema_path and isinstance(violation.instance, str):
+        # jsonschema reports a bad key at its mapping; point at the key itself
+        key_path = (*path, violation.instance)
+        return [error(document.location(key_path, key=True), format_path(key_path), _message(violation))]
     if violation.validator == "additionalProperties" and isinstance(violation.instance, dict):
         allowed = violation.schema.get("properties", {}) if isinstance(violation.schema, dict) else {}
         patterns = violation.schema.get("patternProperties", {}) if isinstance(violation.schema, dict) else {}

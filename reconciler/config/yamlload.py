@@ -244,15 +244,23 @@ def load_text(raw: bytes | str, file: str) -> tuple[Document | None, list[Findin
     return document, builder.findings
 
 
-def load_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Finding]]:
-    """Load a file from disk; unreadable files are findings, not exceptions."""
+def read_bytes(path: Path, display: str | None = None) -> tuple[bytes | None, list[Finding]]:
+    """A file's bytes, or a finding when it cannot be read (for callers that also hash or scan them)."""
     name = display if display is not None else str(path)
     try:
-        raw = path.read_bytes()
+        return path.read_bytes(), []
     except FileNotFoundError:
         return None, [error(Location(name, 0, 0), "", "no such file")]
     except IsADirectoryError:
         return None, [error(Location(name, 0, 0), "", "is a directory, not a file")]
     except OSError as exc:
         return None, [error(Location(name, 0, 0), "", f"cannot read: {exc.strerror}")]
+
+
+def load_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Finding]]:
+    """Load a file from disk; unreadable files are findings, not exceptions."""
+    name = display if display is not None else str(path)
+    raw, findings = read_bytes(path, name)
+    if raw is None:
+        return None, findings
     return load_text(raw, name)

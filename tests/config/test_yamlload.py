@@ -2,10 +2,11 @@
 
 import itertools
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from reconciler.config.yamlload import format_path, load_text
+from reconciler.config.yamlload import format_path, load_file, load_text, read_bytes
 
 
 @pytest.mark.parametrize(
@@ -83,3 +84,15 @@ def test_utf8_bom_is_accepted() -> None:
     assert findings == []
     assert document is not None
     assert document.data == {"a": 1}
+
+
+def test_a_missing_file_is_a_finding_without_a_line(tmp_path: Path) -> None:
+    document, findings = load_file(tmp_path / "nope.yaml", "billing/nope.yaml")
+    assert document is None
+    assert [f.render() for f in findings] == ["billing/nope.yaml: no such file"]
+
+
+def test_read_bytes_names_a_directory(tmp_path: Path) -> None:
+    raw, findings = read_bytes(tmp_path, "billing")
+    assert raw is None
+    assert [f.render() for f in findings] == ["billing: is a directory, not a file"]

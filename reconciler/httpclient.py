@@ -1,0 +1,153 @@
+"""HTTP plumbing shared by the ConnectWise and Management Console clients.
+
+One retry policy (exponential backoff with full jitter, `Retry-After` honoured), one rule for which
+failures may be retried, and one URL check (HTTPS only, except loopback addresses). Only idempotent
+requests are retried here; a POST is never retried blindly — the ConnectWise writer re-reads the
+agreement after an ambiguous failure instead (billing-rules §6, connectwise-api §7).
+Times are seconds as floats: they are durations, never money.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from reconciler.errors import UserError
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Errors after which the server may or may not have acted on the request.
+AMBIGUOUS_ERRORS: tuple[type[Exception], ...] = (
+    httpx.TimeoutException,
+    httpx.RemoteProtocolError,
+    httpx.ReadError,
+    httpx.WriteError,
+)
+# Errors raised before the request reached the server: safe to retry for any method.
+UNSENT_ERRORS: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 6  # total tries per request, the first included
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    timeout: float = 30.0  # per request
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    rng: random.Random = field(default_factory=random.Random, compare=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Full-jitter exponential backoff for the `attempt`-th retry (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return self.rng.uniform(0, ceiling)
+
+
+class RetriesExhausted(Exception):
+    """The last response or error after every permitted attempt."""
+
+    def __init__(self, message: str, response: httpx.Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+def is_loopback(host: str) -> bool:
+    if host in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def require_safe_url(url: str, what: str = "API URL") -> str:
+    """HTTPS only, except plain HTTP to a loopback address (the local sandbox)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url.rstrip("/")
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+        return url.rstrip("/")
+    raise UserError(
+        f"{what} {url!r} must use https:// (plain http:// is allowed only for loopback addresses)"
+    )
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a `Retry-After` header (delta-seconds or HTTP-date), None when absent or bad."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def request_with_retries(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    policy: RetryPolicy,
+    on_retry: Callable[[int, str], None] | None = None,
+    **kwargs: object,
+) -> httpx.Response:
+    """Send a request, retrying 429/5xx and transport failures where that is safe.
+
+    Idempotent methods are retried on `RETRY_STATUSES` and on any transport error; other methods
+    (POST) only on errors raised before the request was sent, and on 429 (the server refused it
+    unprocessed). Returns the final response (which may still be an error status for the caller to
+    judge); raises `RetriesExhausted` when the last attempt ended in a transport error, or re-raises
+    an ambiguous transport error of a non-idempotent request at once.
+    """
+    idempotent = method.upper() in IDEMPOTENT
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = client.request(method, url, timeout=policy.timeout, **kwargs)  # type: ignore[arg-type]  # kwargs are httpx's own
+        except UNSENT_ERRORS as exc:
+            if attempt >= policy.attempts:
+                raise RetriesExhausted(
+                    f"{method} {url}: {type(exc).__name__} after {attempt} attempts"
+                ) from exc
+            _pause(policy, attempt, None, on_retry, type(exc).__name__)
+            continue
+        except AMBIGUOUS_ERRORS as exc:
+            if not idempotent:
+                raise
+            if attempt >= policy.attempts:
+                raise RetriesExhausted(
+                    f"{method} {url}: {type(exc).__name__} after {attempt} attempts"
+                ) from exc
+            _pause(policy, attempt, None, on_retry, type(exc).__name__)
+            continue
+        retryable = response.status_code == 429 or (idempotent and response.status_code in RETRY_STATUSES)
+        if not retryable or attempt >= policy.attempts:
+            return response
+        response.read()
+        _pause(policy, attempt, retry_after(response), on_retry, str(response.status_code))
+
+
+def _pause(
+    policy: RetryPolicy,
+    attempt: int,
+    server_delay: float | None,
+    on_retry: Callable[[int, str], None] | None,
+    why: str,
+) -> None:
+    delay = server_delay if server_delay is not None else policy.backoff(attempt)
+    if on_retry is not None:
+        on_retry(attempt, why)
+    policy.sleep(min(delay, policy.max_delay))

@@ -1,0 +1,242 @@
+"""The pull-request comment: layout, hostile strings inert, costs hidden, cut to the size limit."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+
+from reconciler.engine.model import PlanWarning
+from reconciler.engine.periods import Period
+from reconciler.plan.model import Change, Plan, Selection, Totals
+from reconciler.render.markdown import DEFAULT_LIMIT, MIN_LIMIT, render_markdown
+from tests.render.plans import WARNING, create, delete, empty_plan, full_plan, plan_of, update
+
+ONE_CREATE = """\
+## cwbill plan
+
+As of 2026-11-02 · periods 2026-10, 2026-11
+
+### Summary
+
+**1 to create, 0 to update, 0 to delete.** Billed total in scope: 1,274.00 → 1,496.50 USD.
+
+| company | create | update | delete | billed before | billed after |
+| --- | ---: | ---: | ---: | ---: | ---: |
+| **all** | 1 | 0 | 0 | 1,274.00 | 1,496.50 |
+| ACME | 1 | 0 | 0 | 1,234.00 | 1,456.50 |
+
+### Changes
+
+<details><summary>ACME: 1 to create, 0 to update, 0 to delete.</summary>
+
+| action | reason | agreement | product | period | addition | configuration | fields |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| create | new | Managed Backup Service (1) | MBS-SERVER | 2026-11 | — | licenses | quantity: 4<br>\
+unitPrice: 15.00<br>billCustomer: Billable<br>effectiveDate: 2026-11-01<br>cancelledDate: 2026-11-30 |
+
+</details>
+"""
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "A|B|C",
+    "`code` ```",
+    "@mention @org/team",
+    "[link](http://evil)",
+    "first line\nsecond line",
+    "<img src=x onerror=alert(1)>",
+    "**bold** #1",
+]
+HOSTILE_IDS = [
+    "script tag",
+    "pipes",
+    "backticks",
+    "mentions",
+    "link",
+    "newline",
+    "img tag",
+    "emphasis and issue",
+]
+
+
+def test_a_small_plan_renders_byte_for_byte() -> None:
+    assert render_markdown(plan_of((create(),))) == ONE_CREATE
+
+
+def test_warnings_come_first_and_the_summary_before_the_changes() -> None:
+    text = render_markdown(full_plan())
+    order = [text.index(mark) for mark in ("### Warnings", "average-as-total", "### Summary", "<details>")]
+    assert order == sorted(order)
+    assert "- **average-as-total** (ACME, storage, 2026-11): nothing stored but restores billed" in text
+    assert "| update | drift | Managed Backup Service (1) | MBS-DESKTOP | 2026-10 | 12 | licenses |" in text
+    assert (
+        "| update | adopt | Backup (7) | MBS-STORAGE | 2026-11 | 30 | storage | (only the owner marker"
+        in text
+    )
+    assert text.count("<details>") == text.count("</details>") == 2
+
+
+@pytest.mark.parametrize(
+    "warnings",
+    [(), (WARNING,)],
+    ids=["without warnings", "with a warning"],
+)
+def test_a_plan_without_changes_says_no_changes(warnings: tuple[PlanWarning, ...]) -> None:
+    text = render_markdown(empty_plan(warnings))
+    assert text.endswith("\n\nNo changes.\n")
+    assert "### Summary" not in text
+    assert ("### Warnings" in text) is bool(warnings)
+
+
+def _hostile_plan(where: str, value: str) -> Plan:
+    if where == "description":
+        change = dataclasses.replace(delete(), before={"quantity": "1", "invoiceDescription": value})
+    elif where == "company":
+        change = create(company=value)
+    elif where == "agreement_name":
+        change = dataclasses.replace(create(), agreement_name=value)
+    elif where == "product":
+        change = create(product=value)
+    elif where == "configuration":
+        change = dataclasses.replace(create(), configuration=value)
+    else:
+        change = create()
+    warning = PlanWarning("conflict", value if where == "warning" else "ACME", "licenses", value, "2026-11")
+    totals = {change.company: Totals(Decimal(1), Decimal(2))}
+    return plan_of((change,), (warning,) if where == "warning" else (), by_company=totals)
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=HOSTILE_IDS)
+@pytest.mark.parametrize(
+    "where", ["company", "agreement_name", "product", "configuration", "description", "warning"]
+)
+def test_user_strings_are_inert(where: str, value: str) -> None:
+    text = render_markdown(_hostile_plan(where, value), show_cost=True)
+    for dangerous in ("<script", "<img", "](", "http://", "@mention", "@org", "`code`", "**bold**"):
+        assert dangerous not in text
+    assert not re.search(r"(?<!&)#1", text)  # an issue reference (`&#124;` is an escaped pipe)
+    assert "first line\nsecond line" not in text
+    _assert_tables_intact(text)
+
+
+def _assert_tables_intact(text: str) -> None:
+    """Every table row has as many cells as its header: no pipe or newline broke out of a cell."""
+    columns = 0
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            columns = 0
+            continue
+        cells = line.count("|")
+        columns = columns or cells
+        assert cells == columns, line
+
+
+def test_costs_are_absent_by_default() -> None:
+    text = render_markdown(full_plan())
+    assert "unitCost" not in text
+    assert "cost" not in text.lower().replace("hidden cost", "")
+    assert "8.00" not in text  # the unit cost of the created line
+    assert "700.25" not in text  # the cost total after
+
+
+def test_costs_are_shown_with_show_cost() -> None:
+    text = render_markdown(full_plan(), show_cost=True)
+    assert "unitCost: 8.00" in text
+    assert "unitCost: 2.50 → 2.75" in text
+    assert "Cost total in scope: 600.00 → 700.25 USD." in text
+    assert "| **all** | 1 | 2 | 1 | 1,274.00 | 1,496.50 | 600.00 | 700.25 |" in text
+
+
+def test_an_update_of_only_a_hidden_cost_shows_no_value() -> None:
+    cost_only = dataclasses.replace(update(), changed=("unitCost",))
+    text = render_markdown(plan_of((cost_only,)))
+    assert "| (a hidden cost field changes) |" in text
+    assert "2.75" not in text
+
+
+def _many_companies(count: int) -> Plan:
+    changes: list[Change] = []
+    for number in range(count):
+        company = f"COMPANY-{number:05d}"
+        changes += [create(company=company), create(company=company, product="MBS-DESKTOP")]
+    return plan_of(tuple(changes), by_company={})
+
+
+@pytest.mark.parametrize("limit", [DEFAULT_LIMIT, 10_000, MIN_LIMIT], ids=["65,000", "10,000", "the minimum"])
+def test_a_large_plan_is_cut_to_the_limit_with_a_note(limit: int) -> None:
+    text = render_markdown(_many_companies(3000), limit=limit)
+    assert len(text) <= limit
+    shown = text.count("<details>")
+    assert text.count("</details>") == shown
+    assert shown < 3000
+    assert len(re.findall(r"^\| COMPANY-\d{5} \|", text, flags=re.MULTILINE)) == shown
+    assert text.endswith(
+        f"\n\n{3000 - shown} companies not shown (the comment is limited to {limit:,} characters); "
+        "run `cwbill plan` for the full plan.\n"
+    )
+    assert "| **all** | 6000 | 0 | 0 |" in text  # the overall counts stay whole
+    _assert_tables_intact(text)
+
+
+def test_the_cut_keeps_as_many_companies_as_fit() -> None:
+    plan = _many_companies(3000)
+    text = render_markdown(plan)
+    shown = text.count("<details>")
+    one_more = render_markdown(plan, limit=len(text) + 1000)
+    assert one_more.count("<details>") > shown  # the budget was used, not given away
+
+
+def test_a_plan_that_fits_has_no_note() -> None:
+    text = render_markdown(_many_companies(10))
+    assert "not shown" not in text
+    assert text.count("<details>") == 10
+
+
+def test_a_company_too_large_for_any_comment_is_left_out_whole() -> None:
+    huge = dataclasses.replace(create(company="HUGE"), agreement_name="x" * 70_000)
+    text = render_markdown(plan_of((create(), huge)))
+    assert len(text) <= DEFAULT_LIMIT
+    assert "<summary>ACME" in text
+    assert "HUGE" not in text
+    assert text.endswith(
+        "1 company not shown (the comment is limited to 65,000 characters); "
+        "run `cwbill plan` for the full plan.\n"
+    )
+
+
+def test_thousands_of_warnings_are_cut_too() -> None:
+    warnings = tuple(PlanWarning("no-price", f"C{n}", "licenses", "w" * 100) for n in range(2000))
+    text = render_markdown(plan_of((create(),), warnings))
+    assert len(text) <= DEFAULT_LIMIT
+    kept = text.count("- **no-price**")
+    assert 0 < kept < 2000
+    assert f"- {2000 - kept} more warnings not shown (the comment is limited to 65,000 characters)" in text
+
+
+def test_a_limit_below_the_minimum_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least"):
+        render_markdown(full_plan(), limit=MIN_LIMIT - 1)
+
+
+@pytest.mark.parametrize(
+    ("companies", "shown"),
+    [
+        (("ACME", "B|ETA"), "companies ACME, B&#124;ETA"),
+        (tuple(f"<{'X' * 60}{n}>" for n in range(50)), "50 companies (--company)"),
+    ],
+    ids=["a short --company list is named", "a long one is counted, so the header stays small"],
+)
+def test_the_header_names_the_selection(companies: tuple[str, ...], shown: str) -> None:
+    plan = dataclasses.replace(
+        full_plan(), selection=Selection(dt.date(2026, 11, 2), Period(2026, 10), companies, adopt=True)
+    )
+    text = render_markdown(plan, limit=MIN_LIMIT)
+    assert text.startswith(
+        f"## cwbill plan\n\nAs of 2026-11-02 · periods 2026-10, 2026-11 · period 2026-10 (--period) · {shown}"
+        " · adopting unmarked lines (--adopt)\n\n"
+    )
+    assert len(text) <= MIN_LIMIT
