@@ -1,0 +1,280 @@
+"""The Management Console's data, built from a seed's `console` section (mbs-contract, mbs-api §3–§8).
+
+The console keeps no history of licenses or limits: `/api/Licenses` and `/api/Packages` are a
+snapshot of *now*, so they are built from each company's latest seeded period. Storage per month is
+history, served by `PUT /api/Billing/Details` per (user, month, account). Ids are GUIDs derived from
+names (uuid5), so a seed always gives the same ids. GB become bytes as `round_half_up(GB × 2^30)`
+(billing-rules §3), so any amount with at most 6 decimals survives the client's reverse conversion.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final
+
+from reconciler.engine.money import multiply, quantize
+
+JsonObject = dict[str, object]
+BYTES_PER_GB: Final = Decimal(2**30)
+_NAMESPACE: Final = uuid.UUID("6f1d3c2a-8e4b-4b8e-9c1a-5d2e7f9a0b11")
+_STORAGE_TYPES: Final = {"wasabi": "Wasabi", "amazon s3": "AmazonS3", "backblaze b2": "BackblazeB2"}
+_DECIMAL_PACKAGE_FIELDS: Final = ("Cost", "StorageLimit", "RestoreLimit")
+CREATED: Final = "2026-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True, slots=True)
+class StorageAmounts:
+    stored: Decimal  # GB
+    restored: Decimal  # GB restored in the month
+    limit: Decimal  # GB
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleMonth:
+    period: str  # YYYY-MM
+    licenses: Mapping[str, int]  # console license type → activated licenses
+    storage: Mapping[str, StorageAmounts]  # storage account display name → amounts
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleCompany:
+    name: str
+    months: tuple[ConsoleMonth, ...] = ()
+
+
+@dataclass
+class ConsoleData:
+    companies: list[JsonObject] = field(default_factory=list)
+    users: list[JsonObject] = field(default_factory=list)
+    licenses: list[JsonObject] = field(default_factory=list)
+    accounts: list[JsonObject] = field(default_factory=list)
+    packages: list[JsonObject] = field(default_factory=list)
+    details: dict[str, list[JsonObject]] = field(default_factory=dict)  # "userId|YYYY-MM" → rows
+    current_period: str = ""  # what an empty billing Date means: the latest seeded month
+
+    def to_document(self) -> JsonObject:
+        return {
+            "companies": self.companies,
+            "users": self.users,
+            "licenses": self.licenses,
+            "accounts": self.accounts,
+            "packages": self.packages,
+            "details": self.details,
+            "current_period": self.current_period,
+        }
+
+    @classmethod
+    def from_document(cls, document: object) -> ConsoleData:
+        if not isinstance(document, dict):
+            raise ValueError("malformed state file: console")
+        packages = [
+            {
+                k: Decimal(v) if k in _DECIMAL_PACKAGE_FIELDS and isinstance(v, str) else v
+                for k, v in p.items()
+            }
+            for p in document["packages"]
+        ]
+        return cls(
+            companies=document["companies"],
+            users=document["users"],
+            licenses=document["licenses"],
+            accounts=document["accounts"],
+            packages=packages,
+            details=document["details"],
+            current_period=str(document["current_period"]),
+        )
+
+
+def guid(text: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, text))
+
+
+def to_bytes(gigabytes: Decimal) -> int:
+    return int(quantize(multiply(gigabytes, BYTES_PER_GB), 0))
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def build_console(companies: Sequence[ConsoleCompany]) -> ConsoleData:
+    data = ConsoleData()
+    account_names: list[str] = []
+    for company in companies:
+        for month in company.months:
+            account_names.extend(a for a in month.storage if a not in account_names)
+    accounts = {name: _account(name) for name in account_names}
+    data.accounts = list(accounts.values())
+    license_types: list[str] = []
+    for company in companies:
+        _add_company(data, company, accounts, license_types)
+    _add_available_licenses(data, license_types)
+    periods = [m.period for c in companies for m in c.months]
+    data.current_period = max(periods) if periods else ""
+    return data
+
+
+def _account(name: str) -> JsonObject:
+    return {
+        "ResellerAccountID": guid(f"reseller:{name}"),
+        "AccountID": guid(f"account:{name}"),
+        "DateCreated": CREATED,
+        "DisplayName": name,
+        "StorageType": _STORAGE_TYPES.get(name.lower(), "S3Compatible"),
+        "Destinations": [],
+    }
+
+
+def _add_company(
+    data: ConsoleData, company: ConsoleCompany, accounts: Mapping[str, JsonObject], license_types: list[str]
+) -> None:
+    name = company.name
+    user_id, email = guid(f"user:{name}"), f"backup@{slug(name)}.example"
+    data.companies.append(
+        {
+            "Id": guid(f"company:{name}"),
+            "Name": name,
+            "StorageLimit": -1,
+            "LicenseSettings": 0,
+            "Destinations": [],
+        }
+    )
+    latest = max(company.months, key=lambda m: m.period) if company.months else None
+    used = [a for a in accounts if any(a in m.storage for m in company.months)]
+    destinations = [_destination(data, name, accounts[a], latest) for a in used]
+    data.users.append(
+        {
+            "ID": user_id,
+            "Email": email,
+            "FirstName": "Backup",
+            "LastName": "Admin",
+            "NotificationEmails": [email],
+            "Company": name,
+            "Enabled": True,
+            "LicenseManagmentMode": 0,
+            "DestinationList": destinations,
+            "SpaceUsed": sum(_int(d["CurrentVolume"]) for d in destinations),
+        }
+    )
+    for month in company.months:
+        data.details[f"{user_id}|{month.period}"] = [
+            {
+                "Computer": f"{slug(name)}-backup-01",
+                "SizeBackup": to_bytes(amounts.stored),
+                "SizeRestore": to_bytes(amounts.restored),
+                "Prefix": slug(name),
+                "AccountID": accounts[account]["AccountID"],
+                "Destination": _bucket(name, account),
+            }
+            for account, amounts in month.storage.items()
+        ]
+    if latest is not None:
+        _add_taken_licenses(
+            data, name, user_id=user_id, email=email, counts=latest.licenses, types=license_types
+        )
+
+
+def _destination(
+    data: ConsoleData, company: str, account: JsonObject, latest: ConsoleMonth | None
+) -> JsonObject:
+    display = str(account["DisplayName"])
+    amounts = latest.storage.get(display) if latest else None
+    package_id = None
+    if amounts is not None and amounts.limit > 0:
+        package_id = len(data.packages) + 1
+        data.packages.append(
+            {
+                "ID": package_id,
+                "Name": f"{company} {display} {amounts.limit} GB",
+                "Description": f"Storage limit of {company} on {display}",
+                "Enabled": True,
+                "Cost": Decimal(0),
+                "StorageLimit": amounts.limit,
+                "RestoreLimit": Decimal(0),
+                "UseRestoreLimit": False,
+                "isGlacierRestoreLimit": False,
+                "GlacierRestoreType": 3,
+            }
+        )
+    destination_id = guid(f"destination:{company}:{display}")
+    bucket = _bucket(company, display)
+    destinations = account["Destinations"]
+    assert isinstance(destinations, list)
+    destinations.append(
+        {
+            "DestinationID": destination_id,
+            "AccountID": account["AccountID"],
+            "Destination": bucket,
+            "DestinationDisplayName": f"{company} on {display}",
+        }
+    )
+    return {
+        "ID": destination_id,
+        "CurrentVolume": to_bytes(amounts.stored) if amounts else 0,
+        "PackageID": package_id,
+        "AccountID": account["AccountID"],
+        "AccountDisplayName": display,
+        "Destination": bucket,
+        "DestinationDisplayName": f"{company} on {display}",
+    }
+
+
+def _bucket(company: str, account: str) -> str:
+    return f"{slug(company)}-{slug(account)}"
+
+
+def _add_taken_licenses(
+    data: ConsoleData, company: str, *, user_id: str, email: str, counts: Mapping[str, int], types: list[str]
+) -> None:
+    for license_type, count in counts.items():
+        if license_type not in types:
+            types.append(license_type)
+        prefix = f"{slug(company)}-{slug(license_type)}"
+        for index in range(count):
+            taken = _license(data, f"{company}:{license_type}:{index}", license_type, user_id, email)
+            taken["ComputerName"] = f"{prefix}-{index + 1:02d}"
+            data.licenses.append(taken)
+    if counts:
+        # A trial on the same user: realism the client must not count (it is not billed).
+        first = next(iter(counts))
+        trial = _license(data, f"{company}:{first}:trial", first, user_id, email)
+        trial.update(IsTrial=True, ComputerName=f"{slug(company)}-trial")
+        data.licenses.append(trial)
+
+
+def _add_available_licenses(data: ConsoleData, types: Sequence[str]) -> None:
+    for license_type in types:
+        for kind in ("available", "available-trial"):
+            spare = _license(data, f"spare:{license_type}:{kind}", license_type, None, None)
+            spare.update(
+                IsTaken=False, IsTrial=kind.endswith("trial"), ComputerName=None, OperatingSystem=None
+            )
+            data.licenses.append(spare)
+
+
+def _license(
+    data: ConsoleData, key: str, license_type: str, user_id: str | None, email: str | None
+) -> JsonObject:
+    number = len(data.licenses) + 1
+    desktop = license_type.lower().startswith("desktop")
+    return {
+        "ID": guid(f"license:{key}"),
+        "Number": number,
+        "ComputerName": None,
+        "OperatingSystem": "Windows 11 Pro" if desktop else "Windows Server 2022",
+        "IsTrial": False,
+        "IsTaken": True,
+        "LicenseType": license_type,
+        "DateExpired": "2027-12-31T00:00:00Z",
+        "Transaction": f"TX-{number:06d}",
+        "User": email,
+        "UserID": user_id,
+    }
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
