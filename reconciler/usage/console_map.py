@@ -1,0 +1,192 @@
+"""From what the Management Console reports to usage records keyed like the repository (§3, §9).
+
+Pure: takes the console's rows (already read by `console_wire`) and the billing repository, and
+returns one `UsageRecord` per configured company present in the console and per period, plus a
+warning for everything it cannot map — a console company without a company file, a company file
+whose console company the console lacks, a license type or storage account no product names —
+so nothing is dropped silently. Licenses and package limits are the console's current state (it
+keeps no history), so they are the same for every period pulled; stored and restored bytes come
+per user, account and month from Billing/Details and become GB at 2^30 bytes per GB, 6 places.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reconciler.config.model import ProductKind, Repository
+from reconciler.engine import money
+from reconciler.engine.model import PlanWarning
+from reconciler.engine.periods import Period
+from reconciler.usage.console_wire import ConsoleCompany, ConsoleUser, DetailRow, License
+from reconciler.usage.model import StorageUsage, UsageRecord
+
+UNMAPPED_PRODUCT = "unmapped-console-product"
+UNMAPPED_COMPANY = "unmapped-console-company"
+BYTES_PER_GB = Decimal(2**30)  # billing-rules §3 (the console's own unit), over mbs-api §9 step 5
+GB_PLACES = 6  # any GB amount with ≤ 6 places survives bytes → GB exactly (mbs-contract)
+
+
+def gigabytes(count: int) -> Decimal:
+    """Bytes → GB, half-up to 6 places, written without trailing zeros (1234.500000 → 1234.5)."""
+    return Decimal(money.normalize(money.quantize(money.divide(Decimal(count), BYTES_PER_GB), GB_PLACES)))
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleState:
+    """The console's current state, as read once per run."""
+
+    companies: Sequence[ConsoleCompany]
+    users: Sequence[ConsoleUser]
+    licenses: Sequence[License]
+    accounts: Mapping[str, str]  # AccountID → DisplayName
+    packages: Mapping[int, Decimal]  # package ID → StorageLimit GB
+
+
+@dataclass(frozen=True, slots=True)
+class _Bytes:
+    backup: int = 0
+    restore: int = 0
+
+
+def billed_users(repository: Repository, state: ConsoleState) -> list[ConsoleUser]:
+    """The users whose usage is pulled: those of a configured company the console has."""
+    wanted = {c.console_company for c in repository.companies} & {c.name for c in state.companies}
+    return sorted((u for u in state.users if u.company in wanted), key=lambda u: u.id)
+
+
+class UsageBuilder:
+    """Maps console names to repository keys and collects the warnings of one pull."""
+
+    def __init__(self, repository: Repository, state: ConsoleState) -> None:
+        self.state = state
+        self.identifiers = {c.console_company: c.identifier for c in repository.companies}
+        self.keys: dict[ProductKind, dict[str, str]] = {kind: {} for kind in ProductKind}
+        for key in sorted(repository.products):
+            product = repository.products[key]
+            self.keys[product.kind].setdefault(product.console, key)
+        self.warnings: list[PlanWarning] = []
+        self.users = billed_users(repository, state)
+
+    def warn(self, code: str, company: str, message: str, period: Period | None = None) -> None:
+        identifier = self.identifiers.get(company, "")
+        self.warnings.append(
+            PlanWarning(code, identifier, "", message, "" if period is None else str(period))
+        )
+
+    def build(
+        self, periods: Sequence[Period], details: Mapping[tuple[str, Period], Sequence[DetailRow]]
+    ) -> dict[tuple[str, Period], UsageRecord]:
+        present = self.companies()
+        licenses = self.license_counts()
+        limits = self.limits()
+        records: dict[tuple[str, Period], UsageRecord] = {}
+        for period in periods:
+            stored = self.stored(period, details)
+            for company in present:
+                storage = {
+                    key: StorageUsage(
+                        gigabytes(amount.backup), gigabytes(amount.restore), limits[company][key]
+                    )
+                    for key, amount in _merge(stored[company], limits[company]).items()
+                }
+                records[(company, period)] = UsageRecord(
+                    period,
+                    company,
+                    {key: count for key, count in sorted(licenses[company].items()) if count},
+                    {key: amounts for key, amounts in sorted(storage.items()) if amounts != StorageUsage()},
+                )
+        return records
+
+    def companies(self) -> list[str]:
+        """Configured companies the console has; a warning for every company on one side only."""
+        console = {c.name for c in self.state.companies}
+        for name in sorted(console - self.identifiers.keys()):
+            self.warn(UNMAPPED_COMPANY, name, f"console company {name!r} has no company file; not pulled")
+        for name in sorted(self.identifiers.keys() - console):
+            message = f"console_company {name!r} is not a company of the Management Console; no usage pulled"
+            self.warn(UNMAPPED_COMPANY, name, message)
+        return sorted(console & self.identifiers.keys())
+
+    def license_counts(self) -> dict[str, Counter[str]]:
+        """Activated licenses per company and license product (mbs-api §9 step 3)."""
+        owners = {user.id: user.company for user in self.users}
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        unmapped: Counter[tuple[str, str]] = Counter()
+        for license in self.state.licenses:
+            company = owners.get(license.user_id)
+            if not license.activated or company is None:
+                continue  # users of other companies are covered by the company warnings
+            key = self.keys[ProductKind.LICENSE].get(license.license_type)
+            if key is None:
+                unmapped[(company, license.license_type)] += 1
+            else:
+                counts[company][key] += 1
+        known_users = {user.id for user in self.state.users}
+        orphans = sum(1 for lic in self.state.licenses if lic.activated and lic.user_id not in known_users)
+        if orphans:
+            self.warn(UNMAPPED_COMPANY, "", f"{orphans} activated licenses belong to no user; not billed")
+        for (company, license_type), count in sorted(unmapped.items()):
+            message = (
+                f"{count} activated {license_type!r} licenses of {company!r} match no license product "
+                "in products.yaml (console:); not billed"
+            )
+            self.warn(UNMAPPED_PRODUCT, company, message)
+        return counts
+
+    def account_key(self, company: str, account_id: str, what: str, period: Period | None) -> str | None:
+        display = self.state.accounts.get(account_id, "")
+        key = self.keys[ProductKind.STORAGE].get(display)
+        if key is None:
+            name = repr(display) if display else f"with AccountID {account_id!r}"
+            message = (
+                f"{what} on storage account {name} of {company!r} matches no storage product in "
+                "products.yaml (console:); not billed"
+            )
+            self.warn(UNMAPPED_PRODUCT, company, message, period)
+        return key
+
+    def limits(self) -> dict[str, dict[str, Decimal]]:
+        """GB of storage limit per company and account: the packages its users' destinations reference."""
+        limits: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for user in self.users:
+            for destination in user.destinations:
+                limit = self.state.packages.get(destination.package_id or 0, Decimal(0))
+                if limit == 0:
+                    continue
+                key = self.account_key(user.company, destination.account_id, f"a {limit} GB limit", None)
+                if key is not None:
+                    limits[user.company][key] = money.add(limits[user.company][key], limit)
+        return limits
+
+    def stored(
+        self, period: Period, details: Mapping[tuple[str, Period], Sequence[DetailRow]]
+    ) -> dict[str, dict[str, _Bytes]]:
+        """Bytes stored and restored per company and storage product in `period` (§9 step 5)."""
+        totals: dict[str, dict[str, _Bytes]] = defaultdict(lambda: defaultdict(_Bytes))
+        unmapped: dict[tuple[str, str], _Bytes] = defaultdict(_Bytes)
+        for user in self.users:
+            for row in details.get((user.id, period), ()):
+                key = self.keys[ProductKind.STORAGE].get(self.state.accounts.get(row.account_id, ""))
+                if key is None:
+                    unmapped[(user.company, row.account_id)] = _plus(
+                        unmapped[(user.company, row.account_id)], row
+                    )
+                else:
+                    totals[user.company][key] = _plus(totals[user.company][key], row)
+        for (company, account_id), amount in sorted(unmapped.items()):
+            if amount.backup or amount.restore:
+                what = f"{gigabytes(amount.backup)} GB stored and {gigabytes(amount.restore)} GB restored"
+                self.account_key(company, account_id, what, period)
+        return totals
+
+
+def _plus(amount: _Bytes, row: DetailRow) -> _Bytes:
+    return _Bytes(amount.backup + row.backup_bytes, amount.restore + row.restore_bytes)
+
+
+def _merge(stored: Mapping[str, _Bytes], limits: Mapping[str, Decimal]) -> dict[str, _Bytes]:
+    """Every account with bytes or a limit (a limit alone is still a charge)."""
+    return {key: stored.get(key, _Bytes()) for key in sorted(set(stored) | set(limits))}

@@ -1,0 +1,172 @@
+"""Usage snapshot files (`--usage FILE|DIR`, `usage/*.yaml`): load them checked, dump them exactly.
+
+A snapshot is what the Management Console reported, after mapping console names to products.yaml
+keys (billing-format.md). `load_usage` reads one file or every `*.yaml`/`*.yml`/`*.json` of a folder
+through the position-keeping loader (Decimals from their text) and the `usage` schema, then checks
+what a schema cannot: product keys that products.yaml lacks or files under the wrong kind, companies
+no company file names, and a (company, period) recorded twice — each error at its file, line and
+field path, as `cwbill validate` reports. `dump_usage` writes the deterministic YAML that
+`cwbill usage pull` commits (see `reconciler.usage.yamlwrite`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from reconciler.config.load import display_path
+from reconciler.config.model import ProductKind, Repository
+from reconciler.config.schema import check_schema
+from reconciler.config.yamlload import Document, PathKey, format_path, load_text, read_bytes
+from reconciler.engine.money import to_decimal
+from reconciler.engine.periods import Period
+from reconciler.errors import Finding, Location, error, has_errors, warning
+from reconciler.usage.model import StorageUsage, Usage, UsageRecord
+from reconciler.usage.yamlwrite import dump_usage
+
+USAGE_SUFFIXES = (".yaml", ".yml", ".json")
+RecordKey = tuple[str, Period]
+
+__all__ = ["USAGE_SUFFIXES", "dump_usage", "load_usage", "usage_files"]
+
+
+def usage_files(directory: Path) -> list[Path]:
+    """The usage files of a folder, sorted by name; hidden files (editor backups) are left out."""
+    return sorted(
+        entry
+        for entry in directory.iterdir()
+        if entry.is_file() and entry.suffix.lower() in USAGE_SUFFIXES and not entry.name.startswith(".")
+    )
+
+
+def load_usage(path: Path, repository: Repository) -> tuple[Usage | None, list[Finding]]:
+    """The usage in a snapshot FILE or every snapshot of a DIR; None when any finding is an error.
+
+    `Usage.digest` is the SHA-256 over (file name, bytes) of the files in sorted order, so a plan's
+    fingerprint changes exactly when a usage file does.
+    """
+    shown = display_path(path)
+    if path.is_dir():
+        files = usage_files(path)
+        if not files:
+            note = "no usage files (*.yaml, *.yml, *.json) in this folder"
+            return Usage({}, _digest([])), [warning(Location(shown, 0, 0), "", note, "no-usage-files")]
+    elif path.exists():
+        files = [path]
+    else:
+        return None, [error(Location(shown, 0, 0), "", "no such file or directory")]
+    reader = _Reader(repository)
+    contents: list[tuple[str, bytes]] = []
+    for file in files:
+        raw, findings = read_bytes(file, display_path(file))
+        reader.findings += findings
+        if raw is not None:
+            contents.append((file.name, raw))
+            reader.read(raw, display_path(file))
+    if has_errors(reader.findings):
+        return None, reader.findings
+    return Usage(reader.records, _digest(contents)), reader.findings
+
+
+def _digest(contents: Iterable[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    for name, raw in sorted(contents):
+        digest.update(f"{name}\0{len(raw)}\0".encode())
+        digest.update(raw)
+    return digest.hexdigest()
+
+
+class _Reader:
+    """Builds records from checked documents and remembers where each (company, period) was first read."""
+
+    def __init__(self, repository: Repository) -> None:
+        self.repository = repository
+        self.companies = {company.console_company for company in repository.companies}
+        self.records: dict[RecordKey, UsageRecord] = {}
+        self.findings: list[Finding] = []
+
+    def read(self, raw: bytes, name: str) -> None:
+        document, findings = load_text(raw, name)
+        self.findings += findings
+        if document is None:
+            return
+        schema_findings = check_schema(document, "usage")
+        self.findings += schema_findings
+        if schema_findings:
+            return  # semantic checks only on schema-valid files, so their messages stay meaningful
+        assert isinstance(document.data, dict)
+        entries = document.data["usage"]
+        assert isinstance(entries, list)
+        for index, entry in enumerate(entries):
+            assert isinstance(entry, dict)
+            self.record(document, ("usage", index), entry)
+
+    def error(self, document: Document, path: PathKey, message: str, *, key: bool = False) -> None:
+        self.findings.append(error(document.location(path, key=key), format_path(path), message))
+
+    def record(self, document: Document, path: PathKey, entry: Mapping[str, object]) -> None:
+        company = str(entry["console_company"])
+        try:
+            period = Period.parse(str(entry["period"]))
+        except ValueError as exc:
+            self.error(document, (*path, "period"), str(exc))
+            return
+        if company not in self.companies:
+            self.error(document, (*path, "console_company"), self.unknown_company(company))
+        licenses = self.licenses(document, (*path, "licenses"), entry.get("licenses", {}))
+        storage = self.storage(document, (*path, "storage"), entry.get("storage", {}))
+        location = document.location(path)
+        first = self.records.get((company, period))
+        if first is not None:
+            self.error(
+                document,
+                path,
+                f"usage of {company!r} in {period} is recorded twice; first at {first.location}",
+            )
+            return
+        self.records[(company, period)] = UsageRecord(period, company, licenses, storage, location)
+
+    def unknown_company(self, company: str) -> str:
+        near = sorted(c for c in self.companies if c.casefold() == company.casefold())
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        return f"no company file has console_company {company!r}{hint}"
+
+    def product(self, document: Document, path: PathKey, key: str, kind: ProductKind) -> bool:
+        """Whether `key` is a products.yaml product of `kind`; an error at the key when not."""
+        product = self.repository.products.get(key)
+        if product is None:
+            self.error(document, path, f"unknown product {key!r}: products.yaml has no such key", key=True)
+            return False
+        if product.kind is not kind:
+            where = "licenses" if product.kind is ProductKind.LICENSE else "storage"
+            self.error(
+                document,
+                path,
+                f"{key!r} is a {product.kind} product; its usage belongs under {where}",
+                key=True,
+            )
+            return False
+        return True
+
+    def licenses(self, document: Document, path: PathKey, counts: object) -> dict[str, int]:
+        assert isinstance(counts, dict)
+        found: dict[str, int] = {}
+        for key, count in counts.items():
+            if self.product(document, (*path, key), key, ProductKind.LICENSE):
+                assert isinstance(count, int)  # the schema allows whole numbers only
+                found[key] = count
+        return found
+
+    def storage(self, document: Document, path: PathKey, accounts: object) -> dict[str, StorageUsage]:
+        assert isinstance(accounts, dict)
+        found: dict[str, StorageUsage] = {}
+        for key, amounts in accounts.items():
+            if self.product(document, (*path, key), key, ProductKind.STORAGE):
+                assert isinstance(amounts, dict)
+                found[key] = StorageUsage(
+                    stored=to_decimal(amounts.get("stored", 0)),
+                    restored=to_decimal(amounts.get("restored", 0)),
+                    limit=to_decimal(amounts.get("limit", 0)),
+                )
+        return found

@@ -1,0 +1,142 @@
+"""`cwbill usage pull`: the console's month as a snapshot, byte for byte; credentials from the env.
+
+(Mirrors `reconciler/cli/usage.py`; it lives here because tests/cli/ is another engineer's folder.)
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reconciler.cli import app
+from reconciler.config.load import load_repository
+from reconciler.engine.periods import Period
+from reconciler.errors import UserError
+from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.usage.model import Usage
+from reconciler.usage.snapshot import dump_usage, load_usage
+from tests.usage.sandbox_seed import sandbox_for
+
+CWBILL = Path(sys.executable).parent / "cwbill"
+OCT = Period(2026, 10)
+USERNAME, PASSWORD = DEMO_CREDENTIALS["MBS_USERNAME"], DEMO_CREDENTIALS["MBS_PASSWORD"]
+
+
+def _october(billing: Path, tmp_path: Path, extra: tuple[str, ...] = ()) -> tuple[Usage, Sandbox]:
+    """The committed October snapshot, and a sandbox whose console reports exactly it."""
+    repository, _ = load_repository(billing)
+    assert repository is not None
+    committed, findings = load_usage(billing / "usage" / "2026-10.yaml", repository)
+    assert committed is not None, findings
+    october = Usage({key: record for key, record in committed.records.items() if key[1] == OCT})
+    return october, sandbox_for(october.records.values(), repository, tmp_path, extra)
+
+
+def _invoke(*args: str, env: dict[str, str]) -> tuple[int, str, str, BaseException | None]:
+    result = CliRunner().invoke(app, ["usage", "pull", *args], env=env)
+    return result.exit_code, result.stdout, result.stderr, result.exception
+
+
+def _env(url: str, password: str = PASSWORD) -> dict[str, str]:
+    return {"MBS_URL": url, "MBS_USERNAME": USERNAME, "MBS_PASSWORD": password}
+
+
+def test_pulling_october_reproduces_the_committed_snapshot(billing_copy: Path, tmp_path: Path) -> None:
+    october, console = _october(billing_copy, tmp_path)
+    out = billing_copy / "usage" / "pulled" / "2026-10.yaml"
+    with serve_in_thread(console) as url:
+        code, stdout, stderr, _ = _invoke("billing", "--period", "2026-10", "--out", str(out), env=_env(url))
+    assert code == 0, stderr
+    assert stdout == ""
+    assert stderr == "wrote billing/usage/pulled/2026-10.yaml: 5 companies for 2026-10\n"
+    assert out.read_text(encoding="utf-8") == dump_usage(october)
+
+
+def test_the_default_month_is_the_one_before_as_of_and_output_is_stdout(
+    billing_copy: Path, tmp_path: Path
+) -> None:
+    october, console = _october(billing_copy, tmp_path)
+    with serve_in_thread(console) as url:
+        code, stdout, _, _ = _invoke("billing", "--as-of", "2026-11-02", env=_env(url))
+        again = _invoke("billing", "--as-of", "2026-11-30", env=_env(url))[1]
+    assert code == 0
+    assert stdout == again == dump_usage(october)  # deterministic: the same usage, the same bytes
+
+
+def test_unmapped_console_companies_are_warned_on_stderr(billing_copy: Path, tmp_path: Path) -> None:
+    _, console = _october(billing_copy, tmp_path, extra=("Orphan Inc",))
+    with serve_in_thread(console) as url:
+        code, _, stderr, _ = _invoke("billing", "--period", "2026-10", env=_env(url))
+    assert code == 0
+    assert (
+        "warning: console company 'Orphan Inc' has no company file; not pulled [unmapped-console-company]"
+        in stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        pytest.param(
+            ("--period", "2026-10"),
+            {"MBS_USERNAME": USERNAME},
+            "not set: MBS_PASSWORD",
+            id="a missing password is named, never guessed",
+        ),
+        pytest.param(
+            ("--period", "2026-10"),
+            {},
+            "not set: MBS_USERNAME, MBS_PASSWORD",
+            id="both credentials missing",
+        ),
+        pytest.param(
+            ("--period", "2026-13"),
+            _env("http://127.0.0.1:9"),
+            "--period '2026-13' is not a month",
+            id="a bad period",
+        ),
+        pytest.param(
+            ("--as-of", "2026-11-31"),
+            _env("http://127.0.0.1:9"),
+            "--as-of '2026-11-31' is not a date",
+            id="a bad date",
+        ),
+        pytest.param(
+            ("--period", "2026-10"),
+            _env("http://console.example"),
+            "must use https://",
+            id="plain http to a remote console is refused",
+        ),
+    ],
+)
+def test_user_errors(billing_copy: Path, args: tuple[str, ...], env: dict[str, str], message: str) -> None:
+    full_env = {"MBS_URL": "", "MBS_USERNAME": "", "MBS_PASSWORD": "", **env}
+    _, _, _, exception = _invoke("billing", *args, env=full_env)
+    assert isinstance(exception, UserError)
+    assert message in str(exception)
+
+
+def test_the_installed_command_fails_cleanly_and_keeps_the_password_secret(
+    billing_copy: Path, tmp_path: Path
+) -> None:
+    _, console = _october(billing_copy, tmp_path)
+    secret = "wrong-Secret-4711"
+    with serve_in_thread(console) as url:
+        result = subprocess.run(
+            [str(CWBILL), "usage", "pull", "billing", "--period", "2026-10"],
+            cwd=billing_copy.parent,
+            env={"PATH": str(CWBILL.parent), "NO_COLOR": "1", **_env(url, secret)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "refused the login (HTTP 403" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert secret not in result.stderr
