@@ -13,11 +13,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m reconciler.demo
+	$(BIN)/python scripts/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check reconciler tests
-	$(BIN)/ruff format --check reconciler tests
+	$(BIN)/ruff check reconciler tests scripts
+	$(BIN)/ruff format --check reconciler tests scripts
 	$(BIN)/mypy
 
 test: lint

@@ -1,1 +1,200 @@
-"""cwbill reconcile commands (registered on the app when imported)."""
+"""`cwbill plan` and `cwbill apply`: flags in, one call into `reconciler.reconcile`, output out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+import typer
+
+from reconciler import exitcodes
+from reconciler.cli.app import app
+from reconciler.connectwise.apply import ApplyReport, WriteResult
+from reconciler.engine.periods import Period
+from reconciler.errors import UserError
+from reconciler.plan.model import Plan, Selection
+from reconciler.reconcile.inputs import load_checked_repository
+from reconciler.reconcile.run import (
+    PlanRun,
+    RunOptions,
+    check_saved_plan,
+    check_thresholds,
+    connect,
+    execute,
+    load_saved_plan,
+    make_plan,
+)
+from reconciler.render.json import plan_to_json
+from reconciler.render.markdown import render_markdown
+from reconciler.render.text import make_console, render_text
+
+DIR_ARG = typer.Argument(Path("billing"), help="The billing repository (default ./billing).")
+USAGE_OPT = typer.Option(
+    None, "--usage", help="Usage snapshot FILE or DIR (default: DIR/usage/, else the console API)."
+)
+AS_OF_OPT = typer.Option(
+    None, "--as-of", help="The date that decides the scope, YYYY-MM-DD (default: today, UTC)."
+)
+PERIOD_OPT = typer.Option(None, "--period", help="Re-send one month, YYYY-MM (overrides the scope).")
+COMPANY_OPT = typer.Option(None, "--company", help="Only this ConnectWise company identifier (repeatable).")
+ADOPT_OPT = typer.Option(False, "--adopt", help="Adopt unmarked additions that bill a desired line.")
+CONCURRENCY_OPT = typer.Option(8, "--concurrency", min=1, max=32, help="Requests in flight at most.")
+
+
+def _selection(as_of: str | None, period: str | None, companies: list[str] | None, adopt: bool) -> Selection:
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
+    except ValueError as exc:
+        raise UserError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from exc
+    try:
+        chosen = Period.parse(period) if period else None
+    except ValueError as exc:
+        raise UserError(f"--period {period!r} is not a month (YYYY-MM)") from exc
+    return Selection(as_of=day, period=chosen, companies=tuple(companies or ()), adopt=adopt)
+
+
+def _print_plan(plan: Plan, fmt: str, show_cost: bool, stream: TextIO) -> None:
+    if fmt == "json":
+        stream.write(plan_to_json(plan))
+    elif fmt == "markdown":
+        stream.write(render_markdown(plan, show_cost=show_cost))
+        stream.write("\n")
+    else:
+        render_text(plan, make_console(stream), show_cost=show_cost)
+
+
+@app.command()
+def plan(
+    directory: Path = DIR_ARG,
+    usage: Path | None = USAGE_OPT,
+    as_of: str | None = AS_OF_OPT,
+    period: str | None = PERIOD_OPT,
+    company: list[str] | None = COMPANY_OPT,
+    output_format: str = typer.Option("text", "--format", help="text | markdown | json"),
+    out: Path | None = typer.Option(None, "--out", help="Also save the plan as JSON for `apply --plan`."),
+    adopt: bool = ADOPT_OPT,
+    show_cost: bool = typer.Option(False, "--show-cost", help="Show costs and margins in Markdown."),
+    detailed_exitcode: bool = typer.Option(
+        False, "--detailed-exitcode", help="Exit 2 when there are changes, 0 when none."
+    ),
+    concurrency: int = CONCURRENCY_OPT,
+) -> None:
+    """Show what apply would change in ConnectWise, and why.
+
+    Example: cwbill plan billing --as-of 2026-11-02 --format markdown > plan.md
+    """
+    if output_format not in ("text", "markdown", "json"):
+        raise UserError(f"--format {output_format!r}: choose text, markdown or json")
+    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
+    run = _make(options)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(plan_to_json(run.plan), encoding="utf-8")
+        typer.echo(f"plan saved to {out}", err=True)
+    _print_plan(run.plan, output_format, show_cost or output_format == "text", sys.stdout)
+    if detailed_exitcode and run.plan.summary.has_changes:
+        raise typer.Exit(exitcodes.CHANGES)
+
+
+def _make(options: RunOptions) -> PlanRun:
+    repository, warnings = load_checked_repository(options.root)
+    for line in warnings:
+        typer.echo(line, err=True)
+    client = connect(repository, concurrency=options.concurrency)
+    try:
+        return make_plan(options, repository, client)
+    finally:
+        client.http.close()
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[object]:
+    if not sys.stderr.isatty() or total == 0:
+        yield lambda result: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=make_console(sys.stderr)) as bar:
+        task = bar.add_task("applying", total=total)
+        yield lambda result: bar.advance(task)
+
+
+def _report(report: ApplyReport) -> int:
+    done: dict[str, int] = {}
+    for result in report.results:
+        if result.ok:
+            done[result.change.action.value] = done.get(result.change.action.value, 0) + 1
+    typer.echo(
+        f"Applied: {done.get('create', 0)} created, {done.get('update', 0)} updated, "
+        f"{done.get('delete', 0)} deleted.",
+        err=True,
+    )
+    for failure in report.failures:
+        change = failure.change
+        typer.echo(
+            f"failed: {change.action.value} {change.company} {change.product} {change.period}"
+            f"{f' #{change.addition_id}' if change.addition_id else ''}: {failure.message}",
+            err=True,
+        )
+    return exitcodes.PARTIAL if report.failures else exitcodes.OK
+
+
+@app.command()
+def apply(
+    directory: Path = DIR_ARG,
+    plan_file: Path | None = typer.Option(
+        None, "--plan", help="Apply exactly this saved plan (refused when stale)."
+    ),
+    usage: Path | None = USAGE_OPT,
+    as_of: str | None = AS_OF_OPT,
+    period: str | None = PERIOD_OPT,
+    company: list[str] | None = COMPANY_OPT,
+    yes: bool = typer.Option(
+        False, "--yes", help="Do not ask for confirmation (required without a terminal)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Apply even beyond the safety thresholds of settings."),
+    adopt: bool = ADOPT_OPT,
+    journal: Path = typer.Option(
+        Path(".cwbill/journal.jsonl"), "--journal", help="JSON Lines journal of every write."
+    ),
+    concurrency: int = CONCURRENCY_OPT,
+) -> None:
+    """Make ConnectWise match the billing repository.
+
+    Example: cwbill apply billing --plan plan.json --yes
+    """
+    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
+    saved: Plan | None = None
+    if plan_file is not None:
+        saved = load_saved_plan(plan_file)
+        options = RunOptions(directory, usage, saved.selection, concurrency)
+    repository, _ = load_checked_repository(options.root)
+    client = connect(repository, concurrency=options.concurrency)
+    try:
+        run = make_plan(options, repository, client)
+        if saved is not None:
+            check_saved_plan(saved, run.plan, str(plan_file))
+        chosen = saved or run.plan
+        render_text(chosen, make_console(sys.stdout), show_cost=True)
+        if not chosen.summary.has_changes:
+            return
+        check_thresholds(chosen, repository, force)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UserError("refusing to apply without confirmation: no terminal (pass --yes)")
+            if not typer.confirm("Apply these changes?", default=False):
+                raise UserError("apply cancelled; nothing was written")
+        with _progress(len(chosen.changes)) as tick:
+            report = execute(chosen, client, journal, progress=tick)  # type: ignore[arg-type]  # a callable
+    finally:
+        client.http.close()
+    code = _report(report)
+    if code:
+        raise typer.Exit(code)
+
+
+__all__ = ["WriteResult", "apply", "plan"]

@@ -1,0 +1,66 @@
+"""Loading a run's inputs: the billing repository and its usage (billing-rules §3)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+from reconciler.config.load import load_repository
+from reconciler.config.model import Repository
+from reconciler.engine.model import PlanWarning
+from reconciler.engine.periods import Period
+from reconciler.errors import Severity, UserError
+from reconciler.httpclient import require_safe_url
+from reconciler.usage.console import fetch_usage
+from reconciler.usage.model import Usage
+from reconciler.usage.snapshot import load_usage
+
+
+def load_checked_repository(root: Path) -> tuple[Repository, list[str]]:
+    """The repository, or a UserError with every finding; validation warnings are returned as text."""
+    repository, findings = load_repository(root)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if repository is None or errors:
+        raise UserError(findings=errors or findings)
+    return repository, [f.render() for f in findings]
+
+
+def usage_source(root: Path, usage: Path | None) -> Path | None:
+    """`--usage`, else the repository's `usage/` folder when it exists, else None (the console)."""
+    if usage is not None:
+        return usage
+    folder = root / "usage"
+    return folder if folder.is_dir() else None
+
+
+def load_usage_files(path: Path, repository: Repository) -> Usage:
+    if not path.exists():
+        raise UserError(f"{path}: no such file or directory (--usage)")
+    usage, findings = load_usage(path, repository)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if usage is None or errors:
+        raise UserError(findings=errors or findings)
+    return usage
+
+
+def fetch_console_usage(
+    repository: Repository, periods: Sequence[Period], transport: httpx.BaseTransport | None = None
+) -> tuple[Usage, list[PlanWarning]]:
+    """Usage from the Management Console API (MBS_URL, MBS_USERNAME, MBS_PASSWORD from the environment)."""
+    missing = [name for name in ("MBS_USERNAME", "MBS_PASSWORD") if not os.environ.get(name)]
+    if missing:
+        raise UserError(
+            "no usage files (billing/usage/ or --usage) and no Management Console credentials: "
+            "set " + ", ".join(missing) + " or pass --usage"
+        )
+    url = require_safe_url(
+        os.environ.get("MBS_URL") or repository.settings.console_url, "Management Console URL"
+    )
+    with httpx.Client(base_url=url, transport=transport) as client:
+        usage, warnings = fetch_usage(
+            client, repository, periods, os.environ["MBS_USERNAME"], os.environ["MBS_PASSWORD"]
+        )
+    return usage, list(warnings)

@@ -1,0 +1,253 @@
+"""plan and apply end to end against the sandbox (demo seed) over real HTTP on loopback.
+
+The demo seed (reconciler/sandbox/seeds/demo.yaml) holds one case of each kind: right lines, a drifted
+one, a changed one, a duplicate, an orphan, a removed product, a hand-made line on a desired key, a
+closed month and an agreement whose billing starts mid-period.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from reconciler.config.schema import check_data
+from tests.conftest import edit
+from tests.reconcile.conftest import AS_OF, World
+
+APPLY = ("apply", "billing", "--as-of", AS_OF, "--yes")
+PLAN = ("plan", "billing", "--as-of", AS_OF, "--detailed-exitcode")
+
+
+def changes_of(plan: dict[str, object]) -> list[dict[str, object]]:
+    return plan["changes"]  # type: ignore[return-value]
+
+
+def by_id(world: World, agreement_id: int) -> dict[int, dict[str, object]]:
+    return {int(a["id"]): a for a in world.additions(agreement_id)}  # type: ignore[call-overload]
+
+
+def test_the_demo_plan_shows_every_reason_and_its_warnings(world: World) -> None:
+    plan = world.plan_json()
+    reasons = sorted({str(c["reason"]) for c in changes_of(plan)})
+    assert reasons == ["changed", "drift", "duplicate", "new", "orphan", "removed"]
+    assert plan["summary"] == {"create": 10, "update": 2, "delete": 3, "unchanged": 1, "owned_in_scope": 6}
+    codes = sorted({str(w["code"]) for w in plan["warnings"]})  # type: ignore[attr-defined]
+    assert codes == ["period-skipped", "unowned-conflict"]
+    assert check_data(plan, "plan") == []
+
+
+def test_apply_converges_and_a_second_apply_writes_nothing(world: World) -> None:
+    assert world.cwbill(*PLAN).code == 2
+    applied = world.cwbill(*APPLY)
+    assert applied.code == 0, applied.err
+    assert "Applied: 10 created, 2 updated, 3 deleted." in applied.err
+    assert world.writes() == 15
+    again = world.cwbill(*PLAN)
+    assert again.code == 0
+    assert "No changes." in again.out
+    assert world.cwbill(*APPLY).code == 0
+    assert world.writes() == 15
+
+
+def test_updates_send_only_the_changed_fields(world: World, tmp_path: Path) -> None:
+    journal = tmp_path / "journal.jsonl"
+    assert world.cwbill(*APPLY, "--journal", str(journal)).code == 0
+    entries = [json.loads(line) for line in journal.read_text().splitlines()]
+    sent = [e["sent"] for e in entries if e["action"] == "update" and e["event"] == "sending"]
+    assert sorted([op["path"] for op in ops] for ops in sent) == [
+        ["quantity", "serialNumber"],
+        ["quantity", "serialNumber"],
+    ]
+    assert all(e["status"] in (None, 201, 200, 204) for e in entries)
+
+
+def test_unmarked_additions_are_never_touched(world: World) -> None:
+    before = by_id(world, 1)
+    assert world.cwbill(*APPLY).code == 0
+    after = by_id(world, 1)
+    for hand_made in (1, 3):  # a one-time fee and a line on a desired key, both without a marker
+        assert after[hand_made] == before[hand_made]
+
+
+def test_a_conflict_creates_nothing_and_adopt_takes_the_line_over(world: World) -> None:
+    desktop_nov = [
+        c for c in changes_of(world.plan_json()) if c["product"] == "MBS-DESKTOP" and c["company"] == "ACME"
+    ]
+    assert [c["period"] for c in desktop_nov] == ["2026-10"]  # November's line is the hand-made #3
+    adopted = [c for c in changes_of(world.plan_json("--adopt")) if c["reason"] == "adopt"]
+    assert [(c["action"], c["addition_id"]) for c in adopted] == [("update", 3)]
+    assert world.cwbill(*APPLY, "--adopt").code == 0
+    line = by_id(world, 1)[3]
+    assert str(line["serialNumber"]).startswith("cwbill:licenses:")
+    assert world.cwbill(*PLAN, "--adopt").code == 0
+
+
+def test_a_hand_edit_in_connectwise_shows_as_drift(world: World) -> None:
+    assert world.cwbill(*APPLY).code == 0
+    server_oct = next(
+        a
+        for a in world.additions(3)
+        if a["product"]["identifier"] == "MBS-SERVER" and str(a["effectiveDate"]).startswith("2026-10")  # type: ignore[index]
+    )
+    with world.api() as client:
+        patch = [{"op": "replace", "path": "quantity", "value": 11}]
+        assert (
+            client.patch(f"/finance/agreements/3/additions/{server_oct['id']}", json=patch).status_code == 200
+        )
+    (change,) = changes_of(world.plan_json())
+    assert (change["reason"], change["changed"], change["addition_id"]) == (
+        "drift",
+        ["quantity"],
+        server_oct["id"],
+    )
+
+
+def test_equal_values_written_with_more_places_are_no_change(world: World) -> None:
+    assert world.cwbill(*APPLY).code == 0
+    line = next(a for a in world.additions(1) if str(a.get("serialNumber", "")).startswith("cwbill:licenses"))
+    with world.api() as client:
+        patch = [{"op": "replace", "path": "unitPrice", "value": "15.0000"}]
+        assert client.patch(f"/finance/agreements/1/additions/{line['id']}", json=patch).status_code == 200
+    assert world.cwbill(*PLAN).code == 0
+
+
+def test_a_saved_plan_applies_exactly_and_a_stale_one_is_refused(world: World, tmp_path: Path) -> None:
+    saved = tmp_path / "plan.json"
+    assert world.cwbill("plan", "billing", "--as-of", AS_OF, "--out", str(saved)).code == 0
+    with world.api() as client:  # someone edits a line the plan read
+        patch = [{"op": "replace", "path": "quantity", "value": 5}]
+        assert client.patch("/finance/agreements/3/additions/9", json=patch).status_code == 200
+    refused = world.cwbill("apply", "billing", "--plan", str(saved), "--yes")
+    assert refused.code == 1
+    assert "stale" in refused.err and "addition #9 was edited" in refused.err
+    assert world.writes() == 1  # only the hand edit above
+    fresh = tmp_path / "fresh.json"
+    assert world.cwbill("plan", "billing", "--as-of", AS_OF, "--out", str(fresh)).code == 0
+    applied = world.cwbill("apply", "billing", "--plan", str(fresh), "--yes")
+    assert applied.code == 0, applied.err
+    assert world.cwbill(*PLAN).code == 0
+
+
+def test_a_hand_edited_plan_file_is_refused(world: World, tmp_path: Path) -> None:
+    saved = tmp_path / "plan.json"
+    assert world.cwbill("plan", "billing", "--as-of", AS_OF, "--out", str(saved)).code == 0
+    text = saved.read_text()
+    saved.write_text(text.replace('"quantity": "9"', '"quantity": "90"', 1))
+    refused = world.cwbill("apply", "billing", "--plan", str(saved), "--yes")
+    assert refused.code == 1
+    assert "edited by hand" in refused.err
+    assert world.writes() == 0
+
+
+def test_safety_thresholds_refuse_without_force(world: World) -> None:
+    edit(world.billing / "settings.yaml", "min_existing: 10", "min_existing: 1")
+    refused = world.cwbill(*APPLY)
+    assert refused.code == 1
+    assert "refusing to apply without --force" in refused.err
+    assert "3 deletes are 50.0% of the 6 cwbill additions in scope" in refused.err
+    assert world.writes() == 0
+    assert world.cwbill(*APPLY, "--force").code == 0
+    assert world.writes() == 15
+
+
+def test_apply_without_a_terminal_needs_yes(world: World) -> None:
+    refused = world.cwbill("apply", "billing", "--as-of", AS_OF)
+    assert refused.code == 1
+    assert "pass --yes" in refused.err
+    assert world.writes() == 0
+
+
+def test_a_user_error_exits_1_and_writes_nothing(world: World) -> None:
+    edit(world.billing / "companies" / "acme.yaml", "send: average", "send: averag")
+    result = world.cwbill(*APPLY)
+    assert result.code == 1
+    assert "billing/companies/acme.yaml:" in result.err and "configurations[0].send" in result.err
+    assert "Traceback" not in result.err
+    assert world.writes() == 0
+
+
+def test_failed_writes_exit_3_and_the_next_run_converges(world: World) -> None:
+    world.sandbox.faults.update({"server_error": 1.0, "methods": ["POST"]})
+    partial = world.cwbill(*APPLY)
+    assert partial.code == 3
+    assert partial.err.count("failed: create") == 10
+    assert "Applied: 0 created, 2 updated, 3 deleted." in partial.err
+    world.sandbox.faults.update({"server_error": 0.0, "methods": []})
+    assert world.cwbill(*APPLY).code == 0
+    assert world.cwbill(*PLAN).code == 0
+
+
+def test_a_renamed_configuration_leaves_no_double_billing(world: World) -> None:
+    assert world.cwbill(*APPLY).code == 0
+    edit(world.billing / "companies" / "acme.yaml", "- name: licenses", "- name: server-and-desktop")
+    reasons = sorted((c["action"], c["reason"]) for c in changes_of(world.plan_json()))
+    assert reasons == [("create", "new")] * 3 + [("delete", "orphan")] * 3
+    assert world.cwbill(*APPLY).code == 1  # 3 of 13 owned lines deleted: beyond max_delete_percent
+    assert world.cwbill(*APPLY, "--force").code == 0
+    keys = [
+        (a["product"]["identifier"], str(a["effectiveDate"])[:7])  # type: ignore[index]
+        for a in world.additions(1)
+        if str(a.get("serialNumber") or "").startswith("cwbill:")
+    ]
+    assert len(keys) == len(set(keys))
+
+
+def test_switching_average_to_total_updates_in_place(world: World) -> None:
+    assert world.cwbill(*APPLY).code == 0
+    edit(world.billing / "companies" / "acme.yaml", "send: average", "send: total")
+    changes = changes_of(world.plan_json())
+    assert {(c["action"], c["product"], c["period"]) for c in changes} == {
+        ("update", "MBS-SERVER", "2026-10"),
+        ("update", "MBS-DESKTOP", "2026-10"),
+        ("update", "MBS-SERVER", "2026-11"),
+    }
+    server_oct = next(c for c in changes if c["product"] == "MBS-SERVER" and c["period"] == "2026-10")
+    # total: quantity 1, unitPrice = 3 × 15.00 = 45.00, unitCost = 3 × 8.00 = 24.00
+    assert server_oct["after"]["quantity"] == "1"  # type: ignore[index]
+    assert Decimal(server_oct["after"]["unitPrice"]) == Decimal("45.00")  # type: ignore[index]
+    assert world.cwbill(*APPLY, "--force").code == 0
+    assert world.cwbill(*PLAN).code == 0
+
+
+def test_a_product_removed_from_a_configuration_deletes_its_lines_in_scope(world: World) -> None:
+    assert world.cwbill(*APPLY).code == 0
+    edit(
+        world.billing / "companies" / "acme.yaml",
+        "console_products: [server, desktop]",
+        "console_products: [server]",
+    )
+    changes = changes_of(world.plan_json())
+    assert [(c["action"], c["reason"], c["product"], c["period"]) for c in changes] == [
+        ("delete", "removed", "MBS-DESKTOP", "2026-10")
+    ]
+
+
+def test_billing_start_skips_a_period_with_a_warning_and_clamps_the_next(world: World) -> None:
+    plan = world.plan_json("--company", "DELTA")
+    (warning,) = plan["warnings"]  # type: ignore[misc]
+    assert warning["code"] == "period-skipped" and "2026-11-15" in warning["message"]
+    starts = {c["product"]: c["after"]["effectiveDate"] for c in changes_of(plan)}  # type: ignore[index]
+    assert starts == {"MBS-DESKTOP": "2026-11-15", "MBS-SQL": "2026-11-15"}
+
+
+def test_the_json_plan_is_byte_identical_across_runs(world: World) -> None:
+    first = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "json")
+    second = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "json")
+    assert first.code == second.code == 0
+    assert first.out == second.out
+
+
+@pytest.mark.parametrize(
+    "show_cost", [False, True], ids=["costs hidden by default", "costs with --show-cost"]
+)
+def test_the_markdown_plan_hides_costs_unless_asked(world: World, show_cost: bool) -> None:
+    args = ["plan", "billing", "--as-of", AS_OF, "--format", "markdown"] + (
+        ["--show-cost"] if show_cost else []
+    )
+    result = world.cwbill(*args)
+    assert result.code == 0
+    assert ("unitCost" in result.out) is show_cost
+    assert "<details>" in result.out
