@@ -1,0 +1,211 @@
+"""examples/gitlab-ci/cwbill_gitlab.py against a fake GitLab API on 127.0.0.1: the plan note is
+updated, never duplicated; fetch-plan downloads the reviewed plan or refuses; the drift issue is
+opened, updated and closed; the token is sent as a header and never printed."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import PROJECT
+
+TOKEN = "glpat-s3cr3t-token"
+
+
+def _load_helper() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "cwbill_gitlab", PROJECT / "examples/gitlab-ci/cwbill_gitlab.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+helper = _load_helper()
+
+
+@dataclass
+class FakeGitLab:
+    """Answers (method, path without query) from `routes`; records every request."""
+
+    routes: dict[tuple[str, str], Any] = field(default_factory=dict)
+    requests: list[tuple[str, str, Any]] = field(default_factory=list)
+    tokens: set[str] = field(default_factory=set)
+
+    def answer(self, method: str, target: str, body: Any) -> tuple[int, bytes]:
+        path = urlsplit(target).path.removeprefix("/api/v4/projects/12")
+        self.requests.append((method, path, body))
+        if (method, path) not in self.routes:
+            return (201, b"{}") if method == "POST" else (200, b"{}") if method == "PUT" else (404, b"{}")
+        value = self.routes[(method, path)]
+        return 200, value if isinstance(value, bytes) else json.dumps(value).encode()
+
+    def calls(self) -> list[tuple[str, str]]:
+        return [(method, path) for method, path, _ in self.requests]
+
+
+@pytest.fixture
+def gitlab(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitLab]:
+    fake = FakeGitLab()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length)) if length else None
+            fake.tokens.add(self.headers.get("PRIVATE-TOKEN", ""))
+            status, payload = fake.answer(self.command, self.path, body)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = _serve
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: the test reads requests
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    environ = {
+        "CI_API_V4_URL": f"http://127.0.0.1:{server.server_address[1]}/api/v4",
+        "CI_PROJECT_ID": "12",
+        "CWBILL_GITLAB_TOKEN": TOKEN,
+        "CI_MERGE_REQUEST_IID": "8",
+        "CI_COMMIT_SHA": "m3rge",
+        "CI_JOB_URL": "https://gitlab.example/job/77",
+    }
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def run(*args: str) -> int:
+    return int(helper.main(list(args)))
+
+
+NOTES = "/merge_requests/8/notes"
+MARKED_NOTE = {"id": 31, "body": "<!-- cwbill-plan -->\nold"}
+
+
+@pytest.mark.parametrize(
+    ("notes", "write"),
+    [([], ("POST", NOTES)), ([{"id": 30, "body": "looks fine"}, MARKED_NOTE], ("PUT", f"{NOTES}/31"))],
+    ids=["the first plan creates the note", "a later plan updates the marked note"],
+)
+def test_the_plan_note_is_created_once_then_updated(
+    gitlab: FakeGitLab, tmp_path: Path, notes: list[dict[str, Any]], write: tuple[str, str]
+) -> None:
+    gitlab.routes[("GET", NOTES)] = notes
+    (tmp_path / "plan.md").write_text("## cwbill plan\n\nNo changes.\n", encoding="utf-8")
+    assert run("comment-plan", "--exit-code", "2", "--plan", str(tmp_path / "plan.md")) == 0
+    assert gitlab.calls() == [("GET", NOTES), write]
+    body = gitlab.requests[-1][2]["body"]
+    assert body.startswith("<!-- cwbill-plan -->\n## cwbill plan\n\nNo changes.\n")
+    assert "Plan for m3rge." in body
+    assert gitlab.tokens == {TOKEN}
+
+
+def test_a_failed_plan_note_points_at_the_job(gitlab: FakeGitLab) -> None:
+    gitlab.routes[("GET", NOTES)] = [MARKED_NOTE]
+    assert run("comment-plan", "--exit-code", "1") == 0
+    body = gitlab.requests[-1][2]["body"]
+    assert body.startswith("<!-- cwbill-plan -->\n## cwbill plan\n\n**The plan failed** (exit 1) for m3rge")
+    assert "https://gitlab.example/job/77" in body
+
+
+MERGED = {"iid": 8, "state": "merged", "merge_commit_sha": "m3rge", "squash_commit_sha": None, "sha": "h3ad"}
+
+
+def _reviewed_pipeline(fake: FakeGitLab, mr: dict[str, Any]) -> None:
+    fake.routes[("GET", "/repository/commits/m3rge/merge_requests")] = [mr]
+    fake.routes[("GET", "/merge_requests/8/pipelines")] = [
+        {"id": 502, "sha": "h3ad", "status": "failed"},
+        {"id": 501, "sha": "h3ad", "status": "success"},
+        {"id": 500, "sha": "0ld", "status": "success"},
+    ]
+    fake.routes[("GET", "/pipelines/501/jobs")] = [{"id": 9001, "name": "cwbill-plan"}]
+    fake.routes[("GET", "/jobs/9001/artifacts/plan.json")] = b'{"format_version": 1}'
+
+
+def test_fetch_plan_downloads_the_plan_of_the_merge_requests_head(gitlab: FakeGitLab, tmp_path: Path) -> None:
+    _reviewed_pipeline(gitlab, MERGED)
+    out = tmp_path / "plan.json"
+    assert run("fetch-plan", "--out", str(out)) == 0
+    assert out.read_bytes() == b'{"format_version": 1}'
+
+
+@pytest.mark.parametrize(
+    ("mr", "message"),
+    [
+        ({**MERGED, "state": "opened"}, "m3rge was not merged from a merge request"),
+        ({**MERGED, "sha": "n3w"}, "no successful cwbill plan for !8 at n3w"),
+    ],
+    ids=["not merged from a merge request", "no successful plan of the head commit"],
+)
+def test_fetch_plan_refuses_without_a_reviewed_plan(
+    gitlab: FakeGitLab, tmp_path: Path, mr: dict[str, Any], message: str
+) -> None:
+    _reviewed_pipeline(gitlab, mr)
+    with pytest.raises(SystemExit) as refused:
+        run("fetch-plan", "--out", str(tmp_path / "plan.json"))
+    assert str(refused.value.code).startswith(f"cwbill_gitlab: {message}")
+    assert not (tmp_path / "plan.json").exists()
+
+
+ISSUES = "/issues"
+OPEN_ISSUE = {"iid": 4, "description": "<!-- cwbill-drift -->\nold drift"}
+
+
+@pytest.mark.parametrize(
+    ("code", "issues", "writes"),
+    [
+        ("2", [], [("POST", ISSUES)]),
+        ("2", [OPEN_ISSUE], [("PUT", "/issues/4")]),
+        ("0", [OPEN_ISSUE], [("POST", "/issues/4/notes"), ("PUT", "/issues/4")]),
+        ("0", [], []),
+    ],
+    ids=["new drift opens the issue", "more drift updates it", "no drift closes it", "no drift, no issue"],
+)
+def test_the_drift_issue_follows_the_drift(
+    gitlab: FakeGitLab, tmp_path: Path, code: str, issues: list[dict[str, Any]], writes: list[tuple[str, str]]
+) -> None:
+    gitlab.routes[("GET", ISSUES)] = issues
+    (tmp_path / "drift.md").write_text("## cwbill plan\n\ndrifted\n", encoding="utf-8")
+    assert run("drift-issue", "--exit-code", code, "--plan", str(tmp_path / "drift.md")) == 0
+    assert gitlab.calls() == [("GET", ISSUES), *writes]
+    if code == "2":
+        sent = gitlab.requests[-1][2]
+        assert (sent.get("description") or "").startswith(
+            "<!-- cwbill-drift -->\n## cwbill plan\n\ndrifted\n"
+        )
+    if writes and writes[-1] == ("POST", ISSUES):
+        assert gitlab.requests[-1][2]["labels"] == "cwbill-drift"
+    if code == "0" and issues:
+        assert gitlab.requests[-1][2] == {"state_event": "close"}
+
+
+def test_an_api_error_names_the_path_but_never_the_token(
+    gitlab: FakeGitLab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as failed:
+        run("fetch-plan")  # the commit's merge requests route is not there: 404
+    assert failed.value.code == "cwbill_gitlab: GET /repository/commits/m3rge/merge_requests: HTTP 404"
+    captured = capsys.readouterr()
+    assert TOKEN not in str(failed.value.code) + captured.out + captured.err
