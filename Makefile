@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check reconciler tests scripts
-	$(BIN)/ruff format --check reconciler tests scripts
+	$(BIN)/ruff check reconciler tests scripts bench
+	$(BIN)/ruff format --check reconciler tests scripts bench
 	$(BIN)/mypy
 
 test: lint
@@ -27,7 +27,7 @@ contract: $(STAMP)
 	$(BIN)/python ../shared/contract/check.py .
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench $(if $(SCALE),--scales $(SCALE),)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -16,7 +16,7 @@ from reconciler.cli.app import app
 from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
-from reconciler.plan.model import Plan, Selection
+from reconciler.plan.model import Plan, Reason, Selection, only_reason
 from reconciler.reconcile.inputs import load_checked_repository
 from reconciler.reconcile.run import (
     PlanRun,
@@ -81,6 +81,11 @@ def plan(
     detailed_exitcode: bool = typer.Option(
         False, "--detailed-exitcode", help="Exit 2 when there are changes, 0 when none."
     ),
+    drift_only: bool = typer.Option(
+        False,
+        "--drift-only",
+        help="Only cwbill's lines edited in ConnectWise since cwbill wrote them; exit 2 when there are any.",
+    ),
     concurrency: int = CONCURRENCY_OPT,
 ) -> None:
     """Show what apply would change in ConnectWise, and why.
@@ -91,12 +96,14 @@ def plan(
         raise UserError(f"--format {output_format!r}: choose text, markdown or json")
     options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
     run = _make(options)
+    if drift_only:
+        run = PlanRun(only_reason(run.plan, Reason.DRIFT), run.repository)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(plan_to_json(run.plan), encoding="utf-8")
         typer.echo(f"plan saved to {out}", err=True)
     _print_plan(run.plan, output_format, show_cost or output_format == "text", sys.stdout)
-    if detailed_exitcode and run.plan.summary.has_changes:
+    if (detailed_exitcode or drift_only) and run.plan.summary.has_changes:
         raise typer.Exit(exitcodes.CHANGES)
 
 

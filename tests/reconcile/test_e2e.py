@@ -251,3 +251,18 @@ def test_the_markdown_plan_hides_costs_unless_asked(world: World, show_cost: boo
     assert result.code == 0
     assert ("unitCost" in result.out) is show_cost
     assert "<details>" in result.out
+
+
+def test_drift_only_reports_hand_edits_and_nothing_else(world: World) -> None:
+    assert world.cwbill(*APPLY).code == 0
+    assert world.cwbill("plan", "billing", "--as-of", AS_OF, "--drift-only").code == 0
+    edit(
+        world.billing / "companies" / "gamma.yaml", "bill: do-not-bill", "bill: billable"
+    )  # a reviewed change
+    with world.api() as client:  # and a hand edit in ConnectWise
+        patch = [{"op": "replace", "path": "quantity", "value": 2}]
+        assert client.patch("/finance/agreements/1/additions/2", json=patch).status_code == 200
+    result = world.cwbill("plan", "billing", "--as-of", AS_OF, "--drift-only", "--format", "json")
+    assert result.code == 2
+    plan = json.loads(result.out)
+    assert [(c["reason"], c["addition_id"]) for c in plan["changes"]] == [("drift", 2)]
