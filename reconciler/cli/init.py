@@ -116,12 +116,12 @@ SKELETON: tuple[tuple[str, str | None, str], ...] = (
 )
 
 
-def _checkout_schemas() -> Path | None:
-    """The top-level `schemas/` of the cwbill checkout the package runs from (an editable install),
-    or None for an installed package."""
+def _checkout_root() -> Path | None:
+    """The cwbill checkout the package runs from (an editable install, with its top-level
+    `schemas/`), resolved; None for an installed package."""
     checkout = Path(reconciler.__file__).resolve().parent.parent
     if (checkout / "pyproject.toml").is_file() and (checkout / "schemas").is_dir():
-        return checkout / "schemas"
+        return checkout
     return None
 
 
@@ -144,12 +144,11 @@ def schema_reference(kind: str, file_dir: Path, schemas: str | None = None) -> s
         return f"{schemas.rstrip('/')}/{name}"
     if schemas is not None:
         return Path(os.path.relpath(Path(schemas).absolute() / name, file_dir.absolute())).as_posix()
-    checkout = _checkout_schemas()
+    checkout = _checkout_root()
     here = file_dir.resolve()
-    if checkout is not None and here.is_relative_to(checkout.parent.resolve()):
-        # resolve the checkout but not the `schemas` symlink: files name `../schemas/…` as billing/ does
-        target = checkout.parent.resolve() / "schemas" / name
-        return Path(os.path.relpath(target, here)).as_posix()
+    if checkout is not None and here.is_relative_to(checkout):
+        # the top-level `schemas` symlink, not where it points: files name `../schemas/…` as billing/ does
+        return Path(os.path.relpath(checkout / "schemas" / name, here)).as_posix()
     return Path(_package_schemas(), name).as_posix()
 
 

@@ -18,7 +18,8 @@ from reconciler import exitcodes
 from reconciler.cli.app import app
 from reconciler.config.load import display_path, load_repository
 from reconciler.config.model import Repository
-from reconciler.errors import Finding, Severity, sort_findings
+from reconciler.errors import Finding, Severity, has_errors, sort_findings
+from reconciler.usage.snapshot import load_usage, usage_files
 
 
 class ValidateFormat(StrEnum):
@@ -72,7 +73,7 @@ def validate(
         help="text: one `file:line:col: path: message` line per finding; json: one object.",
     ),
 ) -> None:
-    """Check a billing repository: schemas, billing rules and secrets; nothing is sent anywhere.
+    """Check a billing repository: schemas, billing rules, secrets and usage/ snapshots; nothing is sent.
 
     Every finding is printed at once, sorted by file and line, on stdout; a summary goes to stderr.
     Exit 0 when valid (warnings allowed), 1 when not.
@@ -84,6 +85,13 @@ def validate(
         cwbill validate path/to/billing --format json
     """
     repository, findings = load_repository(directory)
+    usage_folder = directory / "usage"
+    if repository is not None and usage_folder.is_dir() and usage_files(usage_folder):
+        # committed usage snapshots are part of the repository: a bad one fails here, before a plan
+        _, usage_findings = load_usage(usage_folder, repository)
+        findings = [*findings, *usage_findings]
+        if has_errors(usage_findings):
+            repository = None
     ordered = sort_findings(findings)
     if output_format is ValidateFormat.JSON:
         typer.echo(render_json(ordered))

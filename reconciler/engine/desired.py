@@ -70,7 +70,11 @@ class _Run:
     def company(self, company: Company, company_agreements: Sequence[AgreementInfo] | None) -> None:
         if company_agreements is None:
             self.errors.append(
-                error(company.location, "company", f"company {company.identifier} not found in ConnectWise")
+                error(
+                    company.location,
+                    "company",
+                    f"company {company.identifier} not found in ConnectWise, or it has no agreements",
+                )
             )
             # No scope either: nothing of this company may be touched while it cannot be resolved.
             self.scopes.extend(

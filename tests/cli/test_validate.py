@@ -155,11 +155,17 @@ def test_the_pre_commit_hook_validates_billing_yaml_only() -> None:
     hook = next(h for h in hooks if h["id"] == "cwbill-validate")
     assert (hook["entry"], hook["language"], hook["pass_filenames"]) == ("cwbill validate", "python", False)
     files = re.compile(hook["files"])
-    for path in ("billing/settings.yaml", "billing/companies/acme.yml", "prices.yaml", "companies/x.yaml"):
+    for path in (
+        "billing/settings.yaml",
+        "billing/companies/acme.yml",
+        "prices.yaml",
+        "companies/x.yaml",
+        "billing/usage/2026-10.yaml",
+        "usage/2026-11.json",
+    ):
         assert files.search(path), path
     for path in (
         "README.md",
-        "billing/usage/2026-10.yaml",
         "reconciler/settings.py",
         "docs/products.yaml.md",
     ):

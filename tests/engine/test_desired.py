@@ -251,7 +251,7 @@ def test_plan_errors_are_located_and_block_only_their_configuration() -> None:
         (Location("billing/companies/gamma.yaml", 2, 10), "company", Severity.ERROR),
     ]
     assert "'Managed Backup Service' not found on company ACME" in result.errors[0].message
-    assert result.errors[1].message == "company GAMMA not found in ConnectWise"
+    assert result.errors[1].message == "company GAMMA not found in ConnectWise, or it has no agreements"
     assert result.scopes == (
         ConfigurationScope("ACME", "licenses", ()),
         ConfigurationScope("BETA", "all-in-one", (OCT,)),
