@@ -21,6 +21,8 @@ from reconciler.cli import usage as _usage  # noqa: F401  # isort: skip
 from reconciler.cli import reconcile as _reconcile  # noqa: F401  # isort: skip
 from reconciler.cli import sandbox as _sandbox  # noqa: F401  # isort: skip
 from reconciler.cli import init as _init  # noqa: F401  # isort: skip
+from reconciler.cli import imports as _imports  # noqa: F401  # isort: skip
+from reconciler.cli import report as _report  # noqa: F401  # isort: skip
 
 __all__ = ["__version__", "app", "main"]
 

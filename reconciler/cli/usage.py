@@ -115,4 +115,6 @@ def pull(
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {display_path(out)}: {len(usage.records)} companies for {month}", err=True)
+        count = len(usage.records)
+        noun = "company" if count == 1 else "companies"
+        typer.echo(f"wrote {display_path(out)}: {count} {noun} for {month}", err=True)

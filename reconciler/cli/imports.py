@@ -1,0 +1,100 @@
+"""`cwbill import`: print a company file inferred from the additions ConnectWise already holds.
+
+Thin: flags in, one read (`reconciler.importer.read`), the pure inference and its YAML out on stdout;
+how many TODOs are left goes to stderr. Nothing is written to ConnectWise or to the repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import typer
+
+from reconciler.cli.app import app
+from reconciler.config.load import COMPANIES, company_files
+from reconciler.engine.periods import Period
+from reconciler.errors import UserError
+from reconciler.importer.infer import infer_company
+from reconciler.importer.read import read_import_input
+from reconciler.importer.render import SCHEMA_LINE, render_company
+from reconciler.reconcile.inputs import load_checked_repository
+from reconciler.reconcile.run import connect
+
+
+def as_of_day(as_of: str | None) -> dt.date:
+    """`--as-of`, else today (UTC)."""
+    try:
+        return dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
+    except ValueError as exc:
+        raise UserError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def month_flag(period: str | None) -> Period | None:
+    try:
+        return Period.parse(period) if period else None
+    except ValueError as exc:
+        raise UserError(f"--period {period!r} is not a month (YYYY-MM)") from exc
+
+
+def _schema_line(directory: Path) -> str:
+    """The schema comment the repository's company files already use, else the standard one."""
+    folder = directory / COMPANIES
+    if folder.is_dir():
+        for path in company_files(folder):
+            first = path.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
+            if first.startswith("# yaml-language-server:"):
+                return first.rstrip()
+    return SCHEMA_LINE
+
+
+@app.command("import")
+def import_company(
+    directory: Path = typer.Argument(
+        Path("billing"), help="The billing repository, for its products, prices and settings."
+    ),
+    company: str = typer.Option(..., "--company", help="The ConnectWise company identifier to import."),
+    agreement: str | None = typer.Option(
+        None, "--agreement", help="Only this agreement (its name, or its id); default: all of them."
+    ),
+    period: str | None = typer.Option(
+        None,
+        "--period",
+        help="The month whose additions are read, YYYY-MM (default: the month before --as-of).",
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="The date whose previous month is read, YYYY-MM-DD (default: today, UTC)."
+    ),
+) -> None:
+    """Print a company file inferred from a company's additions in ConnectWise.
+
+    One configuration per agreement (split by the send mode its lines show); what the lines cannot
+    tell (console names, auto_billing, ambiguous product mappings) is a `# TODO:` line, never a
+    guess. The products.yaml/prices.yaml entries the repository lacks follow as comments. Save it,
+    resolve the TODOs, then `cwbill validate` and `cwbill plan --adopt`.
+
+    Example: cwbill import billing --company ACME --period 2026-10 > billing/companies/acme.yaml
+    """
+    repository, _ = load_checked_repository(directory)
+    month = month_flag(period) or Period.of(as_of_day(as_of)).previous()
+    client = connect(repository)
+    try:
+        inputs = read_import_input(client, company, agreement, month)
+    finally:
+        client.http.close()
+    imported = infer_company(inputs, repository)
+    if not imported.configurations:
+        names = ", ".join(f"{a.name!r} (id {a.id})" for a in inputs.chosen)
+        raise UserError(
+            f"{inputs.company} has no additions in {month} on {names}; choose another month with --period"
+        )
+    text = render_company(imported, _schema_line(directory))
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    todos = sum(1 for line in text.splitlines() if "# TODO:" in line)
+    typer.echo(
+        f"{inputs.company}: {len(imported.configurations)} configuration(s) from {len(inputs.additions)} "
+        f"addition(s) of {month}; {todos} TODO(s) to resolve",
+        err=True,
+    )

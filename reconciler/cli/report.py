@@ -1,0 +1,87 @@
+"""`cwbill report`: the billing preview per company and configuration, in four formats.
+
+Thin: flags in, one call into `reconciler.report.run`, the rendered report out (stdout, or `--out`).
+It reads ConnectWise (agreements' dates, catalog prices) and never writes to it.
+"""
+
+from __future__ import annotations
+
+import sys
+from io import StringIO
+from pathlib import Path
+
+import typer
+
+from reconciler.cli.app import app
+from reconciler.cli.imports import as_of_day, month_flag
+from reconciler.errors import UserError
+from reconciler.plan.model import Selection
+from reconciler.reconcile.inputs import load_checked_repository
+from reconciler.reconcile.run import connect
+from reconciler.report.csvout import render_csv
+from reconciler.report.html import render_html
+from reconciler.report.markdown import render_markdown
+from reconciler.report.model import Report
+from reconciler.report.run import make_report
+from reconciler.report.text import render_text
+
+FORMATS = ("text", "markdown", "csv", "html")
+
+
+def render(report: Report, output_format: str) -> str:
+    if output_format == "csv":
+        return render_csv(report)
+    if output_format == "markdown":
+        return render_markdown(report)
+    if output_format == "html":
+        return render_html(report)
+    buffer = StringIO()
+    render_text(report, buffer)
+    return buffer.getvalue()
+
+
+@app.command()
+def report(
+    directory: Path = typer.Argument(Path("billing"), help="The billing repository (default ./billing)."),
+    usage: Path | None = typer.Option(
+        None, "--usage", help="Usage snapshot FILE or DIR (default: DIR/usage/, else the console API)."
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="The date that decides the periods in scope, YYYY-MM-DD (default: today, UTC)."
+    ),
+    period: str | None = typer.Option(
+        None, "--period", help="Report one month, YYYY-MM (overrides the scope)."
+    ),
+    company: list[str] | None = typer.Option(
+        None, "--company", help="Only this ConnectWise company identifier (repeatable)."
+    ),
+    output_format: str = typer.Option("text", "--format", help="text | markdown | csv | html"),
+    out: Path | None = typer.Option(None, "--out", help="Write the report to FILE instead of stdout."),
+) -> None:
+    """Preview the bill: lines, quantity, price, cost, margin and the change from the previous month.
+
+    The lines are those `cwbill plan` would send for the same scope, so the billed total matches
+    the plan's to the cent. Costs and margins are shown: the report is for the MSP, not the client.
+    The HTML report is one self-contained file with a chart of the billed total per month and company.
+
+    Example: cwbill report billing --as-of 2026-11-02 --format html --out report.html
+    """
+    if output_format not in FORMATS:
+        raise UserError(f"--format {output_format!r}: choose text, markdown, csv or html")
+    selection = Selection(as_of=as_of_day(as_of), period=month_flag(period), companies=tuple(company or ()))
+    repository, warnings = load_checked_repository(directory)
+    for line in warnings:
+        typer.echo(line, err=True)
+    client = connect(repository)
+    try:
+        made = make_report(directory, usage, selection, repository, client)
+    finally:
+        client.http.close()
+    text = render(made, output_format)
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"report written to {out}", err=True)

@@ -1,0 +1,1 @@
+"""`cwbill import`: a company file inferred from the additions ConnectWise already holds."""

@@ -1,0 +1,1 @@
+"""`cwbill report`: the billing preview per company and configuration, from the engine (no writes)."""

@@ -1,0 +1,72 @@
+"""Making a report: the repository and usage in, the agreements' dates and catalog prices read from
+ConnectWise (reads only), the pure `build_report` out.
+
+Usage comes from files as for `cwbill plan` (`--usage`, else `DIR/usage/`); without files, from the
+Management Console for the periods in scope only — the console keeps no history (billing-rules §3),
+so earlier months could not be compared honestly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+
+from reconciler.config.model import Company, Repository, SendMode
+from reconciler.connectwise.client import ConnectWiseClient
+from reconciler.connectwise.read import read_agreements, read_catalog
+from reconciler.engine.model import PlanWarning
+from reconciler.engine.periods import Period
+from reconciler.engine.scope import periods_in_scope
+from reconciler.errors import UserError
+from reconciler.plan.model import Selection
+from reconciler.reconcile.inputs import fetch_console_usage, load_usage_files, usage_source
+from reconciler.reconcile.run import selected_companies
+from reconciler.report.build import build_report
+from reconciler.report.model import Report
+
+
+def make_report(
+    root: Path,
+    usage_path: Path | None,
+    selection: Selection,
+    repository: Repository,
+    client: ConnectWiseClient,
+    *,
+    console_transport: httpx.BaseTransport | None = None,
+) -> Report:
+    companies = selected_companies(repository, selection.companies)
+    agreements = read_agreements(client, companies)
+    # only send: quantity lines take their price from the catalog item
+    priced_by_catalog = {
+        identifier
+        for company in companies
+        for configuration in company.configurations
+        if configuration.send is SendMode.QUANTITY
+        for identifier in configuration.connectwise_products
+    }
+    catalog = read_catalog(client, priced_by_catalog)
+    source = usage_source(root, usage_path)
+    console_warnings: list[PlanWarning] = []
+    if source is not None:
+        usage = load_usage_files(source, repository)
+    else:
+        periods = _periods_in_scope(companies, selection)
+        usage, console_warnings = fetch_console_usage(repository, periods, console_transport)
+    report = build_report(repository, usage, agreements, catalog, selection)
+    if not isinstance(report, Report):
+        raise UserError(findings=report)
+    return replace(report, warnings=(*report.warnings, *console_warnings))
+
+
+def _periods_in_scope(companies: Sequence[Company], selection: Selection) -> list[Period]:
+    return sorted(
+        {
+            p
+            for company in companies
+            for configuration in company.configurations
+            for p in periods_in_scope(configuration, selection.as_of, selection.period)
+        }
+    )
