@@ -88,8 +88,9 @@ def _to_findings(document: Document, violation: ValidationError) -> list[Finding
 
 
 def _show(value: object) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        text = format(value, "f") if isinstance(value, Decimal) else str(value)
+        return text if len(text) <= 24 else f"{text[:12]}… ({len(text)} characters)"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if value is None:

@@ -26,6 +26,7 @@ PathKey = tuple[str | int, ...]
 
 MAX_NODES = 200_000  # expanded nodes per file; far above any real billing file
 MAX_ALIASES = 1_000  # alias uses per file
+MAX_DEPTH = 64  # nesting levels; billing files use fewer than 8
 MAX_BYTES = 64 * 1024 * 1024
 
 _TAG = "tag:yaml.org,2002:"
@@ -93,6 +94,7 @@ class _Builder:
         self.key_positions: dict[PathKey, tuple[int, int]] = {}
         self.findings: list[Finding] = []
         self.nodes = 0
+        self.ancestors: set[int] = set()  # ids of the collections being built (recursive aliases)
 
     def at(self, node: Node) -> Location:
         return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -105,10 +107,18 @@ class _Builder:
                 node.start_mark,
             )
         self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if isinstance(node, MappingNode):
-            return self.build_mapping(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode | SequenceNode):
+            if id(node) in self.ancestors:
+                raise _TooBig("a recursive alias (an anchor used inside itself)", node.start_mark)
+            if len(path) > MAX_DEPTH:
+                raise _TooBig(f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
+            self.ancestors.add(id(node))
+            try:
+                if isinstance(node, MappingNode):
+                    return self.build_mapping(node, path)
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            finally:
+                self.ancestors.discard(id(node))
         assert isinstance(node, ScalarNode)
         return self.scalar(node, path)
 
@@ -207,8 +217,8 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, list[Finding]]:
         return None, [error(Location(file, line, col), "", "the file is not UTF-8 text")]
 
 
-def load_text(raw: bytes | str, file: str) -> tuple[Document | None, list[Finding]]:
-    """Load one YAML (or JSON) document from bytes or text; `file` is the name shown in findings."""
+def _text_of(raw: bytes | str, file: str) -> tuple[str | None, list[Finding]]:
+    """The file's text (BOM removed), or the findings that stop it: too large, not UTF-8, empty."""
     if isinstance(raw, bytes):
         if len(raw) > MAX_BYTES:
             return None, [error(Location(file, 1, 1), "", f"the file is larger than {MAX_BYTES} bytes")]
@@ -221,8 +231,19 @@ def load_text(raw: bytes | str, file: str) -> tuple[Document | None, list[Findin
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
         return None, [error(Location(file, 1, 1), "", "the file is empty")]
-    loader = _Composer(text)
+    return text, []
+
+
+def load_text(raw: bytes | str, file: str) -> tuple[Document | None, list[Finding]]:
+    """Load one YAML (or JSON) document from bytes or text; `file` is the name shown in findings."""
+    text, findings = _text_of(raw, file)
+    if text is None:
+        return None, findings
     builder = _Builder(file)
+    try:
+        loader = _Composer(text)
+    except yaml.reader.ReaderError as exc:  # raised at construction for a control character
+        return None, [_reader_finding(file, text, exc)]
     try:
         root = loader.get_single_node()
         if root is None:
@@ -236,12 +257,27 @@ def load_text(raw: bytes | str, file: str) -> tuple[Document | None, list[Findin
         if "\t" in problem or "'\\t'" in problem:
             problem += " (tabs are not allowed for indentation in YAML)"
         return None, [error(_mark_location(file, mark), "", f"invalid YAML: {problem}")]
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_finding(file, text, exc)]
     except yaml.YAMLError as exc:
         return None, [error(Location(file, 1, 1), "", f"invalid YAML: {exc}")]
+    except RecursionError:  # PyYAML's composer recurses once per nesting level
+        return None, [error(Location(file, 1, 1), "", "refused: nested too deeply")]
     finally:
         loader.dispose()
     document = Document(file, data, builder.positions, builder.key_positions)
     return document, builder.findings
+
+
+def _reader_finding(file: str, text: str, exc: yaml.reader.ReaderError) -> Finding:
+    """A character YAML does not allow (NUL, other control characters), at its line and column."""
+    position = min(max(exc.position, 0), len(text))
+    line = text.count("\n", 0, position) + 1
+    col = position - (text.rfind("\n", 0, position) + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    return error(
+        Location(file, line, col), "", f"invalid YAML: control character U+{code:04X} is not allowed"
+    )
 
 
 def read_bytes(path: Path, display: str | None = None) -> tuple[bytes | None, list[Finding]]:

@@ -69,8 +69,24 @@ def test_alias_bomb_fails_fast() -> None:
         (b"a: .nan", "is not a finite decimal number"),
         (b"a: !!python/object:os.system x", "unsupported YAML tag"),
         (b"a: 1\n---\nb: 2\n", "invalid YAML"),
+        (b"a: 1\nb: \x00x\n", "control character U+0000 is not allowed"),
+        (b"connectwise: &loop\n  url: *loop\n", "recursive alias"),
+        (b"a: " + b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+        (b"a: " + b"[" * 80 + b"]" * 80, "nested more than 64 levels deep"),
     ],
-    ids=["empty", "whitespace-and-comment", "non-utf8", "tab", "nan", "python-tag", "two-documents"],
+    ids=[
+        "empty",
+        "whitespace-and-comment",
+        "non-utf8",
+        "tab",
+        "nan",
+        "python-tag",
+        "two-documents",
+        "nul-byte",
+        "recursive-alias",
+        "deep-nesting-past-the-parser",
+        "deep-nesting",
+    ],
 )
 def test_bad_files_are_findings_not_exceptions(raw: bytes, message: str) -> None:
     _, findings = load_text(raw, "bad.yaml")
