@@ -1,7 +1,9 @@
 """HTTP plumbing shared by the ConnectWise and Management Console clients.
 
 One retry policy (exponential backoff with full jitter, `Retry-After` honoured), one rule for which
-failures may be retried, and one URL check (HTTPS only, except loopback addresses). Only idempotent
+failures may be retried, and one URL check (HTTPS only, except loopback addresses; no credentials
+in a URL). Certificates are always verified, and a certificate that fails is a clear error at once,
+not a retry: it will not fix itself, and it may be an interception. Only idempotent
 requests are retried here; a POST is never retried blindly — the ConnectWise writer re-reads the
 agreement after an ambiguous failure instead (billing-rules §6, connectwise-api §7).
 Times are seconds as floats: they are durations, never money.
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import re
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,15 +71,47 @@ def is_loopback(host: str) -> bool:
 
 
 def require_safe_url(url: str, what: str = "API URL") -> str:
-    """HTTPS only, except plain HTTP to a loopback address (the local sandbox)."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
+    """HTTPS only, except plain HTTP to a loopback address (the local sandbox); a well-formed URL
+    with no user name or password in it (credentials come from the environment)."""
+    shown = _without_userinfo(url)
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise UserError(f"{what} {shown!r} is not a valid URL ({exc})") from None
+    if parts.username is not None or parts.password is not None:
+        raise UserError(
+            f"{what} {shown!r} holds a user name or password: credentials come from the environment, "
+            "never from a URL"
+        )
+    if hostname and _BAD_HOST.search(hostname):
+        raise UserError(f"{what} {shown!r} is not a valid URL (host {hostname!r})")
+    if parts.scheme == "https" and hostname:
         return url.rstrip("/")
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+    if parts.scheme == "http" and hostname and is_loopback(hostname):
         return url.rstrip("/")
     raise UserError(
-        f"{what} {url!r} must use https:// (plain http:// is allowed only for loopback addresses)"
+        f"{what} {shown!r} must use https:// (plain http:// is allowed only for loopback addresses)"
     )
+
+
+_BAD_HOST = re.compile(r"[\s\x00-\x1f\x7f/\\<>\"'`{}|^%]")
+
+
+def _without_userinfo(url: str) -> str:
+    """The URL for a message: a password typed into it is never echoed."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1***@", url)
+
+
+def certificate_problem(exc: BaseException) -> str | None:
+    """Why the server's TLS certificate was refused, when that is what `exc` (a chain) comes from."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_message or str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in str(exc) else None
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -118,6 +154,14 @@ def request_with_retries(
         try:
             response = client.request(method, url, timeout=policy.timeout, **kwargs)  # type: ignore[arg-type]  # kwargs are httpx's own
         except UNSENT_ERRORS as exc:
+            problem = certificate_problem(exc)
+            if problem is not None:
+                host = urlsplit(url).hostname
+                raise UserError(
+                    f"{host}: the server's TLS certificate was refused ({problem}); cwbill always "
+                    "verifies certificates. If this server uses a private certificate authority, set "
+                    "SSL_CERT_FILE to that authority's certificate"
+                ) from None
             if attempt >= policy.attempts:
                 raise RetriesExhausted(
                     f"{method} {url}: {type(exc).__name__} after {attempt} attempts"

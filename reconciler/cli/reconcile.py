@@ -12,7 +12,7 @@ from typing import TextIO
 import typer
 
 from reconciler import exitcodes
-from reconciler.cli.app import app
+from reconciler.cli.app import app, configure_logging
 from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
@@ -21,6 +21,7 @@ from reconciler.reconcile.inputs import load_checked_repository
 from reconciler.reconcile.run import (
     PlanRun,
     RunOptions,
+    apply_lock,
     check_saved_plan,
     check_thresholds,
     connect,
@@ -43,6 +44,9 @@ PERIOD_OPT = typer.Option(None, "--period", help="Re-send one month, YYYY-MM (ov
 COMPANY_OPT = typer.Option(None, "--company", help="Only this ConnectWise company identifier (repeatable).")
 ADOPT_OPT = typer.Option(False, "--adopt", help="Adopt unmarked additions that bill a desired line.")
 CONCURRENCY_OPT = typer.Option(8, "--concurrency", min=1, max=32, help="Requests in flight at most.")
+VERBOSE_OPT = typer.Option(
+    0, "--verbose", "-v", count=True, help="Log what cwbill does on stderr (-v), in detail (-vv)."
+)
 
 
 def _selection(as_of: str | None, period: str | None, companies: list[str] | None, adopt: bool) -> Selection:
@@ -87,11 +91,13 @@ def plan(
         help="Only cwbill's lines edited in ConnectWise since cwbill wrote them; exit 2 when there are any.",
     ),
     concurrency: int = CONCURRENCY_OPT,
+    verbose: int = VERBOSE_OPT,
 ) -> None:
     """Show what apply would change in ConnectWise, and why.
 
     Example: cwbill plan billing --as-of 2026-11-02 --format markdown > plan.md
     """
+    configure_logging(verbose)
     if output_format not in ("text", "markdown", "json"):
         raise UserError(f"--format {output_format!r}: choose text, markdown or json")
     options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
@@ -169,11 +175,13 @@ def apply(
         Path(".cwbill/journal.jsonl"), "--journal", help="JSON Lines journal of every write."
     ),
     concurrency: int = CONCURRENCY_OPT,
+    verbose: int = VERBOSE_OPT,
 ) -> None:
     """Make ConnectWise match the billing repository.
 
     Example: cwbill apply billing --plan plan.json --yes
     """
+    configure_logging(verbose)
     options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
     saved: Plan | None = None
     if plan_file is not None:
@@ -182,21 +190,22 @@ def apply(
     repository, _ = load_checked_repository(options.root)
     client = connect(repository, concurrency=options.concurrency)
     try:
-        run = make_plan(options, repository, client)
-        if saved is not None:
-            check_saved_plan(saved, run.plan, str(plan_file))
-        chosen = saved or run.plan
-        render_text(chosen, make_console(sys.stdout), show_cost=True)
-        if not chosen.summary.has_changes:
-            return
-        check_thresholds(chosen, repository, force)
-        if not yes:
-            if not sys.stdin.isatty():
-                raise UserError("refusing to apply without confirmation: no terminal (pass --yes)")
-            if not typer.confirm("Apply these changes?", default=False):
-                raise UserError("apply cancelled; nothing was written")
-        with _progress(len(chosen.changes)) as tick:
-            report = execute(chosen, client, journal, progress=tick)  # type: ignore[arg-type]  # a callable
+        with apply_lock(client):  # one apply per ConnectWise and company on this machine
+            run = make_plan(options, repository, client)
+            if saved is not None:
+                check_saved_plan(saved, run.plan, str(plan_file))
+            chosen = saved or run.plan
+            render_text(chosen, make_console(sys.stdout), show_cost=True)
+            if not chosen.summary.has_changes:
+                return
+            check_thresholds(chosen, repository, force)
+            if not yes:
+                if not sys.stdin.isatty():
+                    raise UserError("refusing to apply without confirmation: no terminal (pass --yes)")
+                if not typer.confirm("Apply these changes?", default=False):
+                    raise UserError("apply cancelled; nothing was written")
+            with _progress(len(chosen.changes)) as tick:
+                report = execute(chosen, client, journal, progress=tick)  # type: ignore[arg-type]  # a callable
     finally:
         client.http.close()
     code = _report(report)

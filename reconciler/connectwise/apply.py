@@ -1,31 +1,49 @@
-"""Executing a plan against ConnectWise: one write per change, journaled, converging.
+"""Executing a plan against ConnectWise: one write per change, journaled, converging, verified.
 
 Creates POST the addition with cwbill's marker; updates PATCH only the changed fields and the new
 marker; deletes DELETE (an addition already gone counts as deleted). A POST is never retried
-blindly: after an ambiguous failure (timeout, lost connection, 5xx) the agreement's additions are
-read again and the line is looked for by its marker and natural key before it is created again
-(connectwise-api §7). Independent changes go on after a failure; each failure is reported and the
-next run converges.
+blindly (connectwise-api §7: no idempotency key): after an ambiguous failure the agreement's
+additions are read again and the line is looked for by its marker and natural key. When the server
+answered (500, 503) and the line is not there, it is created again after a pause. When it did not
+answer — a timeout, a broken connection, a gateway's 502/504 — the request may still be in flight
+and commit later, so the create is *unsettled*: not sent again before a settle window (twice the
+client's timeout) has passed since it was sent. Independent changes go on after a failure; each
+failure is reported and the next run converges.
+
+After the writes, `verify` re-reads each agreement this run created lines on (once the settle
+window of every unsettled POST has passed): an unsettled create found there has landed, one still
+missing is sent once more, and exact duplicates of a created line — from a late commit or another
+cwbill writing at the same time — are deleted, keeping the lowest id as the diff does
+(billing-rules §6), so two writers agree on the line that stays.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import httpx
 
 from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, decode, error_message
 from reconciler.connectwise.journal import Journal
-from reconciler.connectwise.live import parse_addition
-from reconciler.httpclient import RetriesExhausted
+from reconciler.connectwise.live import LiveAddition, parse_addition
+from reconciler.httpclient import RetriesExhausted, retry_after
 from reconciler.plan.fields import MONEY_FIELDS
-from reconciler.plan.model import Action, Change, Plan
+from reconciler.plan.model import Action, Change, Plan, Reason
+
+log = logging.getLogger("cwbill.apply")
 
 NUMBER_FIELDS = MONEY_FIELDS | {"quantity"}
 DATE_FIELDS = frozenset({"effectiveDate", "cancelledDate"})
+# Answers after which the server has finished with the request (a re-read is conclusive); a
+# gateway's 502/504 is not one of them: the origin behind it may still commit.
+SETTLED_STATUSES = frozenset({500, 503})
+WRITE_ERRORS = (ConnectWiseError, RetriesExhausted, httpx.HTTPError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +53,7 @@ class WriteResult:
     status: int | None
     message: str = ""
     addition_id: int | None = None
+    unsettled_since: float | None = None  # time.monotonic() of an unanswered POST's send
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +96,15 @@ def patch_operations(change: Change) -> list[dict[str, object]]:
     return operations
 
 
+def same_line(addition: LiveAddition, change: Change) -> bool:
+    """The live addition is the line `change` creates: its marker, product and period."""
+    return (
+        addition.serial_number == change.serial_number
+        and addition.product.casefold() == change.product.casefold()
+        and addition.period == change.period
+    )
+
+
 class Applier:
     def __init__(self, client: ConnectWiseClient, journal: Journal, attempts: int = 3) -> None:
         self.client = client
@@ -85,16 +113,34 @@ class Applier:
 
     def apply(self, plan: Plan, progress: Callable[[WriteResult], None] | None = None) -> ApplyReport:
         def one(change: Change) -> WriteResult:
-            try:
-                result = self.write(change)
-            except (ConnectWiseError, RetriesExhausted, httpx.HTTPError) as exc:
-                result = WriteResult(change, False, None, _describe(exc))
-                self.journal.record(change, "failed", message=result.message)
+            result = self.attempt(change)
             if progress is not None:
                 progress(result)
             return result
 
-        return ApplyReport(tuple(self.client.map_concurrently(one, list(plan.changes))))
+        results = self.verify(self.client.map_concurrently(one, list(plan.changes)))
+        # An unanswered create still missing once the settle window has passed is sent once more:
+        # a late commit is now as unlikely as it would be for the next run, which would send it too.
+        again = [i for i, r in enumerate(results) if not r.ok and r.unsettled_since is not None]
+        if again:
+            log.info("sending %d unanswered creates again after the settle window", len(again))
+            retried = self.client.map_concurrently(lambda i: self.attempt(results[i].change), again)
+            for index, result in zip(again, retried, strict=True):
+                results[index] = result
+            results = self.verify(results, only=again)
+        return ApplyReport(tuple(results))
+
+    def attempt(self, change: Change) -> WriteResult:
+        """One change written (with its recovery); a failure is a result, never an exception."""
+        try:
+            result = self.write(change)
+        except WRITE_ERRORS as exc:
+            result = WriteResult(change, False, None, _describe(exc))
+            self.journal.record(change, "failed", message=result.message)
+        outcome = result.message if result.ok else f"failed: {result.message}"
+        where = f" (#{result.addition_id})" if result.ok and result.addition_id else ""
+        log.info("%s %s: %s%s", change.action.value, _name(change), outcome, where)
+        return result
 
     def write(self, change: Change) -> WriteResult:
         if change.action is Action.CREATE:
@@ -105,41 +151,67 @@ class Applier:
 
     def create(self, change: Change) -> WriteResult:
         body = create_body(change)
-        for _ in range(self.attempts):
+        for attempt in range(1, self.attempts + 1):
             self.journal.record(change, "sending", sent=body)
+            log.debug("POST %s: %s", _name(change), change.serial_number)
+            sent_at = time.monotonic()
             try:
                 response = self.client.create_addition(change.agreement_id, body)
-            except (httpx.TransportError, RetriesExhausted) as exc:
-                found = self.find_created(change)
-                self.journal.record(change, "ambiguous", addition_id=found, message=_describe(exc))
-                if found is not None:
-                    return self._done(change, "recovered", None, found)
-                continue
+            except RetriesExhausted as exc:  # never sent: every attempt failed to connect
+                self.journal.record(change, "failed", message=_describe(exc))
+                return WriteResult(change, False, None, _describe(exc))
+            except httpx.TimeoutException as exc:  # sent, unanswered: it may still be in flight
+                return self._unanswered(change, _describe(exc), None, sent_at, in_flight=True)
+            except httpx.TransportError as exc:  # the connection broke: done, or a proxy gave up
+                return self._unanswered(change, _describe(exc), None, sent_at)
             if response.status_code == 201:
-                created = decode(response)
-                new_id = created.get("id") if isinstance(created, Mapping) else None
-                return self._done(change, "created", 201, new_id if isinstance(new_id, int) else None)
-            if response.status_code >= 500:
+                new_id = _new_id(response)
+                if new_id is not None:
+                    return self._done(change, "created", 201, new_id)
+                return self._unanswered(change, "201 without an id", 201, sent_at)
+            if response.status_code in SETTLED_STATUSES:
+                self.journal.record(change, "ambiguous", status=response.status_code)
                 found = self.find_created(change)
-                self.journal.record(change, "ambiguous", status=response.status_code, addition_id=found)
                 if found is not None:
                     return self._done(change, "recovered", response.status_code, found)
+                # the server is done with it and the line is not there: send it again, after a pause
+                policy = self.client.policy
+                pause = retry_after(response)
+                policy.sleep(min(policy.backoff(attempt) if pause is None else pause, policy.max_delay))
                 continue
+            if response.status_code >= 500:  # a gateway's 502/504: the origin may still be at it
+                status = response.status_code
+                return self._unanswered(change, str(status), status, sent_at, in_flight=True)
             return self._failed(change, response)
         return self._failed_text(change, f"create not confirmed after {self.attempts} attempts")
+
+    def _unanswered(
+        self, change: Change, why: str, status: int | None, sent_at: float, *, in_flight: bool = False
+    ) -> WriteResult:
+        """A POST without a conclusive answer: recovered if the line is there, else unsettled.
+
+        After a timeout the request may still be in flight even when a line is found (an earlier
+        run's late commit, say), so verification waits for it either way (`unsettled_since`)."""
+        self.journal.record(change, "ambiguous", status=status, message=why)
+        try:
+            found = self.find_created(change)
+        except WRITE_ERRORS as exc:  # cannot look: all the more reason not to send it again
+            found, why = None, f"{why}; re-read failed: {_describe(exc)}"
+        if found is not None:
+            result = self._done(change, "recovered", status, found)
+            return replace(result, unsettled_since=sent_at) if in_flight else result
+        message = (
+            f"no answer ({why}) and the line is not in ConnectWise yet: not sent again in this run, "
+            "so that a late commit cannot double it; the next run creates it if it never lands"
+        )
+        self.journal.record(change, "unsettled", status=status, message=message)
+        return WriteResult(change, False, status, message, unsettled_since=sent_at)
 
     def find_created(self, change: Change) -> int | None:
         """After an ambiguous POST: the addition with this change's marker and natural key, if any."""
         records = self.client.additions_of(change.agreement_id, [change.period])
-        for record in records:
-            addition = parse_addition(record, change.agreement_id)
-            if (
-                addition.serial_number == change.serial_number
-                and addition.product.casefold() == change.product.casefold()
-                and addition.period == change.period
-            ):
-                return addition.id
-        return None
+        found = sorted(a.id for a in _parsed(records, change.agreement_id) if same_line(a, change))
+        return found[0] if found else None
 
     def update(self, change: Change) -> WriteResult:
         assert change.addition_id is not None
@@ -160,6 +232,77 @@ class Applier:
             return self._done(change, "already-deleted", 404, change.addition_id)
         return self._failed(change, response)
 
+    # -- verification ----------------------------------------------------------------------------
+    def verify(self, results: Sequence[WriteResult], only: Sequence[int] | None = None) -> list[WriteResult]:
+        """Re-read the agreements this run created lines on (the results at `only`, else all);
+        settle unanswered creates, and collapse exact duplicates. Deletes it makes are appended."""
+        by_agreement: dict[int, list[int]] = defaultdict(list)
+        for index in range(len(results)) if only is None else only:
+            result = results[index]
+            if result.change.action is Action.CREATE and not _refused(result):
+                by_agreement[result.change.agreement_id].append(index)
+        if not by_agreement:
+            return list(results)
+        self._settle([results[i] for group in by_agreement.values() for i in group])
+        verified = list(results)
+
+        def one(group: list[int]) -> list[WriteResult]:
+            return self._verify_agreement(verified, group)
+
+        extra = [r for group in self.client.map_concurrently(one, list(by_agreement.values())) for r in group]
+        log.info(
+            "verified the creates on %d agreements: %d duplicates removed", len(by_agreement), len(extra)
+        )
+        return verified + extra
+
+    def _settle(self, results: Sequence[WriteResult]) -> None:
+        """Wait until each unsettled POST was sent twice the timeout ago: a late commit has landed."""
+        sent = [r.unsettled_since for r in results if r.unsettled_since is not None]
+        if sent:
+            wait = max(sent) + 2 * self.client.policy.timeout - time.monotonic()
+            if wait > 0:
+                log.info("waiting %.1f s for unanswered creates to land before re-reading", wait)
+                self.client.policy.sleep(wait)
+
+    def _verify_agreement(self, results: list[WriteResult], group: list[int]) -> list[WriteResult]:
+        """Settle and de-duplicate the creates at `group` (indexes into `results`, updated in place)."""
+        agreement_id = results[group[0]].change.agreement_id
+        periods = sorted({results[i].change.period for i in group})
+        try:
+            lines = _parsed(self.client.additions_of(agreement_id, periods), agreement_id)
+        except WRITE_ERRORS as exc:
+            message = f"could not re-read agreement {agreement_id} to verify ({_describe(exc)}); run plan"
+            return [self._failed_text(results[i].change, message) for i in group if results[i].ok]
+        extra: list[WriteResult] = []
+        for index in group:
+            result = results[index]
+            same = sorted(a.id for a in lines if same_line(a, result.change))
+            if not result.ok and same:
+                results[index] = self._done(result.change, "landed", None, same[0])
+            elif result.ok and not same:
+                self.journal.record(result.change, "missing", message="created, then gone on re-read")
+            extra += [self._collapse(result.change, duplicate) for duplicate in same[1:]]
+        return extra
+
+    def _collapse(self, change: Change, duplicate: int) -> WriteResult:
+        """Delete an exact duplicate of a line this run created (a late commit or another writer)."""
+        delete = replace(
+            change,
+            action=Action.DELETE,
+            reason=Reason.DUPLICATE,
+            addition_id=duplicate,
+            before=change.after,
+            after=None,
+            changed=(),
+            serial_number=None,
+        )
+        log.info("%s: deleting #%d, a duplicate found on re-read", _name(change), duplicate)
+        try:
+            return self.delete(delete)
+        except WRITE_ERRORS as exc:
+            return self._failed_text(delete, _describe(exc))
+
+    # -- outcomes --------------------------------------------------------------------------------
     def _done(self, change: Change, event: str, status: int | None, addition_id: int | None) -> WriteResult:
         self.journal.record(change, event, status=status, addition_id=addition_id)
         return WriteResult(change, True, status, event, addition_id)
@@ -172,6 +315,29 @@ class Applier:
     def _failed_text(self, change: Change, message: str) -> WriteResult:
         self.journal.record(change, "failed", message=message)
         return WriteResult(change, False, None, message)
+
+
+def _refused(result: WriteResult) -> bool:
+    """ConnectWise refused the create (4xx): nothing can have been written."""
+    return not result.ok and result.status is not None and 400 <= result.status < 500
+
+
+def _new_id(response: httpx.Response) -> int | None:
+    try:
+        created = decode(response)
+    except ConnectWiseError:
+        return None
+    new_id = created.get("id") if isinstance(created, Mapping) else None
+    return new_id if isinstance(new_id, int) and not isinstance(new_id, bool) else None
+
+
+def _parsed(records: Sequence[Mapping[str, object]], agreement_id: int) -> list[LiveAddition]:
+    return [parse_addition(record, agreement_id) for record in records]
+
+
+def _name(change: Change) -> str:
+    line = f"{change.company} {change.product} {change.period}"
+    return f"{line} #{change.addition_id}" if change.addition_id else line
 
 
 def _describe(exc: BaseException) -> str:

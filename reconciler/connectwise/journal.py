@@ -2,7 +2,8 @@
 
 It records what was sent and what ConnectWise answered (time, action, natural key, ids, fields sent,
 HTTP status) so that a crash or a lost response can be traced afterwards. Requests' headers are
-never passed in, so no credential can reach it.
+never passed in, so no credential can reach it. A run killed in the middle of a line leaves it torn;
+the next run starts on a fresh line, so the torn one stays alone and every other line parses.
 """
 
 from __future__ import annotations
@@ -25,6 +26,18 @@ def _default(value: object) -> object:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _ends_mid_line(path: Path) -> bool:
+    """The file exists and its last byte is not a newline (a killed run's torn last line)."""
+    try:
+        with path.open("rb") as existing:
+            if existing.seek(0, 2) == 0:
+                return False
+            existing.seek(-1, 2)
+            return existing.read(1) != b"\n"
+    except FileNotFoundError:
+        return False
+
+
 class Journal:
     def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
@@ -33,7 +46,12 @@ class Journal:
     @classmethod
     def open(cls, path: Path) -> Journal:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(path.open("a", encoding="utf-8"))
+        torn = _ends_mid_line(path)
+        stream = path.open("a", encoding="utf-8")
+        if torn:
+            stream.write("\n")
+            stream.flush()
+        return cls(stream)
 
     def record(
         self,

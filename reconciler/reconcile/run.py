@@ -2,13 +2,19 @@
 
 repository + usage → agreements and catalog (ConnectWise) → desired additions (engine) → the
 additions in scope (ConnectWise) → plan (diff). Apply re-uses the same path, checks a saved plan's
-fingerprint, the safety thresholds, and then writes.
+fingerprint, the safety thresholds, and then writes — holding `apply_lock`, so that two applies on
+one machine never both plan the same create (ConnectWise has no conditional write to stop them).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
-from collections.abc import Callable, Sequence
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +22,7 @@ import httpx
 
 from reconciler.config.model import Company, Repository
 from reconciler.connectwise.apply import Applier, ApplyReport, WriteResult
-from reconciler.connectwise.client import ConnectWiseClient, Credentials
+from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, Credentials
 from reconciler.connectwise.journal import Journal
 from reconciler.connectwise.live import CatalogItem
 from reconciler.connectwise.read import agreements_in_scope, read_additions, read_agreements, read_catalog
@@ -31,6 +37,8 @@ from reconciler.plan.model import Plan, Selection
 from reconciler.plan.safety import threshold_violations
 from reconciler.reconcile.inputs import fetch_console_usage, load_usage_files, usage_source
 from reconciler.render.json import plan_from_json
+
+log = logging.getLogger("cwbill.run")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +106,28 @@ def make_plan(
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None = None,
 ) -> PlanRun:
-    """The plan for `options` against what ConnectWise holds now."""
+    """The plan for `options` against what ConnectWise holds now.
+
+    A ConnectWise that does not answer (after the client's retries) is a UserError, exit 1: nothing
+    has been written yet, and the next run starts afresh."""
+    try:
+        return _make_plan(options, repository, client, console_transport)
+    except ConnectWiseError as exc:
+        raise UserError(f"ConnectWise: {exc}; nothing was written, run again when it answers") from exc
+
+
+def _make_plan(
+    options: RunOptions,
+    repository: Repository,
+    client: ConnectWiseClient,
+    console_transport: httpx.BaseTransport | None,
+) -> PlanRun:
     selection = options.selection
     companies = selected_companies(repository, selection.companies)
     agreements = read_agreements(client, companies)
     identifiers = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
     catalog = read_catalog(client, identifiers)
+    log.info("read %d agreements, %d catalog items", sum(map(len, agreements.values())), len(catalog))
     problems = _catalog_findings(repository, companies, catalog)
     if problems:
         raise UserError(findings=problems)
@@ -135,7 +159,9 @@ def make_plan(
         desired = DesiredResult(
             desired.additions, (*desired.warnings, *console_warnings), desired.scopes, desired.errors
         )
-    additions = read_additions(client, agreements_in_scope(agreements, desired.scopes))
+    in_scope = agreements_in_scope(agreements, desired.scopes)
+    additions = read_additions(client, in_scope)
+    log.info("read %d additions of %d agreements in scope", len(additions), len(in_scope))
     live = LiveState(
         agreements={a.id: a for group in agreements.values() for a in group},
         additions=additions,
@@ -178,3 +204,75 @@ def execute(
         return Applier(client, journal).apply(plan, progress)
     finally:
         journal.close()
+
+
+@contextmanager
+def apply_lock(client: ConnectWiseClient, directory: Path | None = None) -> Iterator[Path]:
+    """Hold the one apply per (ConnectWise URL, company id) on this machine; refuse when taken.
+
+    An exclusive `flock` on a file in the temporary directory, taken without waiting: a second apply
+    is refused at once, before it reads anything. The kernel releases it when the process ends, even
+    by SIGKILL, so a crashed apply never blocks the next (its file stays, empty of meaning, and is
+    reused); a finished apply removes the file. Across machines, see docs/reliability.md.
+    """
+    url, company = client.base_url, client.credentials.company_id
+    key = hashlib.sha256(f"{url.casefold()}\n{company.casefold()}".encode()).hexdigest()[:16]
+    path = (directory or Path(tempfile.gettempdir())) / f"cwbill-apply-{key}.lock"
+    if sys.platform == "win32":  # no flock: the CI's concurrency group is the only guard there
+        yield path
+        return
+    descriptor = _locked(path, url, company)
+    try:
+        try:
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, f"{os.getpid()}\n".encode("ascii"), 0)
+        except OSError:
+            pass  # another user's lock file, opened read-only: the lock holds, without our pid
+        yield path
+    finally:
+        with suppress(OSError):
+            path.unlink()  # still holding it, so no one can be between its open and its lock
+        os.close(descriptor)
+
+
+def _locked(path: Path, url: str, company: str) -> int:
+    """A descriptor of `path` holding its exclusive lock, or a UserError when another apply has it."""
+    import fcntl
+
+    for _ in range(5):
+        descriptor = _open_lock(path)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+            os.close(descriptor)
+            raise UserError(
+                f"another cwbill apply is running against {url} (company {company}) on this machine"
+                f"{f' (pid {holder})' if holder.isdigit() else ''}; nothing was written. Run apply "
+                f"again when it has finished (lock file {path})"
+            ) from None
+        if _same_file(descriptor, path):
+            return descriptor
+        os.close(descriptor)  # the previous holder removed it between our open and our lock
+    raise UserError(f"cannot take the apply lock {path}: it keeps changing; nothing was written")
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    try:
+        named = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(descriptor)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _open_lock(path: Path) -> int:
+    # O_NOFOLLOW: the temporary directory is shared, and a planted symlink must not be followed
+    flags = os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        try:
+            return os.open(path, flags | os.O_RDWR, 0o644)
+        except PermissionError:
+            return os.open(path, flags | os.O_RDONLY)
+    except OSError as exc:
+        raise UserError(f"cannot take the apply lock {path}: {exc.strerror}; nothing was written") from exc

@@ -194,7 +194,8 @@ INVALID = [
     case(
         "prices",
         "licenses:\n  server: {cost: 8, price: '-15'}\n",
-        '2:28: licenses.server.price: "-15" is not a non-negative decimal number such as 15.00 (at most 1,000,000)',
+        '2:28: licenses.server.price: "-15" is not a non-negative decimal number such as 15.00'
+        " (at most 1,000,000)",
         "prices-negative-text",
     ),
     case(
