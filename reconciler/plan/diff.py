@@ -166,10 +166,13 @@ def _group_live(
     for (company_id, _), periods in scopes.items():
         company_scope[company_id] |= periods
     owned = _Owned(by_key=defaultdict(list), orphans=[], unowned=defaultdict(list), in_scope=[])
+    # one index instead of `repository.company()` per addition, a scan of every company each time
+    companies = {c.identifier.casefold(): c for c in reversed(repository.companies)}
+    configuration_names = {c.identifier: {conf.name for conf in c.configurations} for c in companies.values()}
     for addition in live.additions:
         agreement = live.agreements.get(addition.agreement_id)
         period = addition.period
-        company = repository.company(agreement.company) if agreement else None
+        company = companies.get(agreement.company.casefold()) if agreement else None
         if company is None or period is None:  # not a configured company, or no effective date
             continue
         key: Key = (addition.agreement_id, addition.product, period)
@@ -178,8 +181,7 @@ def _group_live(
             if period in company_scope[company.identifier]:
                 owned.unowned[key].append(addition)
             continue
-        names = {c.name for c in company.configurations}
-        if marker.configuration in names:
+        if marker.configuration in configuration_names[company.identifier]:
             if period in scopes.get((company.identifier, marker.configuration), frozenset()):
                 owned.by_key[(company.identifier, marker.configuration, key)].append(addition)
                 owned.in_scope.append((company.identifier, addition))

@@ -10,6 +10,7 @@ Server's failed conversion does, instead of silently matching nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
@@ -17,22 +18,30 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from reconciler.sandbox import datetimes
-from reconciler.sandbox.conditions import ConditionError, Junction, Literal, LiteralKind, Node
+from reconciler.sandbox.conditions import Comparison, ConditionError, Junction, Literal, LiteralKind, Node
 
 __all__ = ["evaluate", "resolve"]
 
 
 def evaluate(node: Node, record: Mapping[str, object]) -> bool:
     if isinstance(node, Junction):
-        if node.operator == "and":
-            return all(evaluate(operand, record) for operand in node.operands)
-        return any(evaluate(operand, record) for operand in node.operands)
+        # plain loops, not all()/any() over a generator: this runs once per record per request
+        wanted = node.operator == "or"  # the operand value that decides the junction
+        for operand in node.operands:
+            if evaluate(operand, record) == wanted:
+                return wanted
+        return not wanted
     actual = resolve(record, node.field)
     if isinstance(actual, dict | list):
         raise ConditionError(f"{'/'.join(node.field)} is not a single value; name one of its fields")
     if node.operator == "in":
         if actual is None:
             return False  # SQL: null IN (...) is unknown, and so is null NOT IN (...)
+        strings = _string_set(node)
+        if strings is not None and isinstance(actual, str):
+            # the common `identifier in ("A", "B", …)`: one set lookup instead of a comparison per
+            # value (a list of a hundred identifiers against thousands of records); same answer
+            return (actual.casefold() in strings) != node.negated
         matched = any(
             value.kind is not LiteralKind.NULL and _compare("=", actual, value, node.field)
             for value in node.values
@@ -108,10 +117,43 @@ def _coerce(actual: object, literal: Literal, field: tuple[str, ...]) -> tuple[o
             return actual, literal.value
     elif literal.kind is LiteralKind.DATETIME and isinstance(actual, str):
         try:
-            return datetimes.parse(actual, allow_offset=True), literal.value
+            return _datetime(actual), literal.value
         except ValueError:
             pass
     raise ConditionError(f"{name} cannot be compared with a {literal.kind}")
+
+
+# id(node) → (node, its set): one list is evaluated against every record of a collection, and
+# hashing the node itself would cost a pass over its values each time. The node is kept alive in
+# the entry, so its id cannot be reused while the entry exists.
+_STRING_SETS: dict[int, tuple[Comparison, frozenset[str] | None]] = {}
+
+
+def _string_set(node: Comparison) -> frozenset[str] | None:
+    """The case-folded strings of an `in` list made only of strings (and nulls), else None."""
+    entry = _STRING_SETS.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1]
+    strings: set[str] = set()
+    folded: frozenset[str] | None = None
+    for value in node.values:
+        if value.kind is LiteralKind.STRING:
+            assert isinstance(value.value, str)
+            strings.add(value.value.casefold())
+        elif value.kind is not LiteralKind.NULL:
+            break
+    else:
+        folded = frozenset(strings)
+    if len(_STRING_SETS) >= 64:
+        _STRING_SETS.clear()
+    _STRING_SETS[id(node)] = (node, folded)
+    return folded
+
+
+@functools.lru_cache(maxsize=4096)
+def _datetime(text: str) -> dt.datetime:
+    # Records repeat few date-times (first and last days of months): parse each text once.
+    return datetimes.parse(text, allow_offset=True)
 
 
 def _to_number(text: str, name: str) -> Decimal:

@@ -9,14 +9,15 @@ refusals (`BodyError`) the router turns into their ConnectWise-shaped answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from reconciler.sandbox import cw_additions, cw_create, jsonio, listing
+from reconciler.sandbox import condition_eval, conditions, cw_additions, cw_create, jsonio, listing
 from reconciler.sandbox.cw_fields import BodyError, error_payload
 from reconciler.sandbox.cw_render import (
     ADDITION_FIELDS,
+    ADDITION_STORED_FIELDS,
     AGREEMENT_FIELDS,
     CATALOG_FIELDS,
     COMPANY_FIELDS,
@@ -26,10 +27,20 @@ from reconciler.sandbox.cw_render import (
     render_company,
 )
 from reconciler.sandbox.state import Record, Store
-from reconciler.sandbox.wire import Request, Response, empty_response, json_response
+from reconciler.sandbox.wire import JSON_TYPE, Request, Response, empty_response, json_response
 
 Renderer = Callable[[Store, Record, str], dict[str, object]]
-RenderCache = dict[tuple[str, object, object, str], dict[str, object]]
+
+
+@dataclass(slots=True)
+class Rendered:
+    """A cached rendering, and its compact JSON once a list has sent it whole (never changed after)."""
+
+    record: dict[str, object]
+    json: str | None = None
+
+
+RenderCache = dict[tuple[str, object, object, str], Rendered]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,7 @@ COMPANIES: Final = Collection("Company", "companies", COMPANY_FIELDS, render_com
 AGREEMENTS: Final = Collection("Agreement", "agreements", AGREEMENT_FIELDS, render_agreement, True)
 ADDITIONS: Final = Collection("Addition", "additions", ADDITION_FIELDS, render_addition, False)
 CATALOG: Final = Collection("Catalog item", "catalog", CATALOG_FIELDS, render_catalog, True)
+_STORED_LOWER: Final = frozenset(name.lower() for name in ADDITION_STORED_FIELDS)
 
 
 @dataclass
@@ -53,6 +65,8 @@ class CwContext:
     request: Request
     api: str  # absolute API base of this request, for hrefs
     cache: RenderCache = field(default_factory=dict)
+    # this request's cached renderings by the id of their record, to find their JSON again
+    cached: dict[int, Rendered] = field(default_factory=dict)
 
     def render(self, collection: Collection, record: Record) -> dict[str, object]:
         if not collection.cacheable:
@@ -68,8 +82,19 @@ class CwContext:
         if rendered is None:
             if len(self.cache) > 100_000:
                 self.cache.clear()
-            rendered = self.cache[key] = collection.render(self.store, record, self.api)
-        return rendered
+            rendered = self.cache[key] = Rendered(collection.render(self.store, record, self.api))
+        self.cached[id(rendered.record)] = rendered
+        return rendered.record
+
+    def json_of(self, record: Mapping[str, object]) -> str:
+        """`record`'s compact JSON; a cached rendering's is written once (agreements: ~80 fields each,
+        sent again to every company-chunked list)."""
+        rendered = self.cached.get(id(record))
+        if rendered is None or rendered.record is not record:
+            return jsonio.dumps(record)
+        if rendered.json is None:
+            rendered.json = jsonio.dumps(record)
+        return rendered.json
 
 
 Handler = Callable[[CwContext, tuple[int, ...]], Response]
@@ -114,8 +139,17 @@ def _selected(
     if records is None:
         return not_found(AGREEMENTS, ids[0])
     query = listing.parse_query(context.request, collection.fields)
+    if collection is ADDITIONS and query.condition is not None and _on_stored(query.condition):
+        records = [r for r in records if condition_eval.evaluate(query.condition, r)]
     rendered = [context.render(collection, r) for r in records]
     return listing.select(rendered, query), query
+
+
+def _on_stored(node: conditions.Node) -> bool:
+    """Whether `node` names only top-level fields an addition renders exactly as stored."""
+    if isinstance(node, conditions.Junction):
+        return all(_on_stored(operand) for operand in node.operands)
+    return len(node.field) == 1 and node.field[0].lower() in _STORED_LOWER
 
 
 def list_handler(collection: Collection) -> Handler:
@@ -125,8 +159,12 @@ def list_handler(collection: Collection) -> Handler:
             return selected
         records, query = selected
         page = listing.paginate(records, query, context.request)
-        body = [listing.project(r, query.fields) for r in page.records]
-        return json_response(200, body, [("Link", page.link)])
+        if query.fields is None:  # the same bytes as json_response's, from each record's own JSON
+            body = "[" + ",".join(context.json_of(r) for r in page.records) + "]"
+            headers = (("Content-Type", JSON_TYPE), ("Link", page.link))
+            return Response(200, headers, body.encode("utf-8"))
+        projected = [listing.project(r, query.fields) for r in page.records]
+        return json_response(200, projected, [("Link", page.link)])
 
     return handler
 

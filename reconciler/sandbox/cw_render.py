@@ -239,6 +239,15 @@ def render_catalog(store: Store, record: Record, api: str) -> dict[str, object]:
     }
 
 
+# Fields `render_addition` answers exactly as stored (`record.get(name)`): a condition on these alone
+# gives the same result on the stored record as on its rendering, so a list can filter first and
+# render only what matched (an agreement with years of history, read one month at a time).
+ADDITION_STORED_FIELDS: Final = _names(
+    "id quantity unitPrice unitCost billCustomer effectiveDate cancelledDate serialNumber "
+    "invoiceDescription agreementId description uom sequenceNumber"
+)
+
+
 def render_addition(store: Store, record: Record, api: str) -> dict[str, object]:
     product = record.get("product")
     product_id = product.get("id") if isinstance(product, dict) else None

@@ -1,0 +1,253 @@
+"""The benchmark's figures as text for the terminal, and as `docs/performance.md`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bench.accounting import kind_rank, pages
+from bench.machine import Machine
+from bench.scale import Phase, ScaleResult
+from bench.targets import Verdict, megabytes
+
+
+def _kinds(phase: Phase) -> str:
+    ordered = sorted(phase.kinds.items(), key=lambda item: (kind_rank(item[0]), item[0]))
+    return " + ".join(f"{kind} {count:,}" for kind, count in ordered) or "none"
+
+
+def _changes(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    if not total:
+        return "no changes"
+    parts = ", ".join(f"{kind} {counts.get(kind, 0):,}" for kind in ("create", "update", "delete"))
+    return f"{total:,} changes ({parts})"
+
+
+def _minimum(phase: Phase) -> str:
+    work = phase.work
+    return (
+        f"{work.minimum:,} = agreement pages {pages(work.agreements)} + catalog pages "
+        f"{pages(work.catalog_items)} + additions reads {work.in_scope:,} + writes {work.changes:,}"
+    )
+
+
+def _timeline(phase: Phase) -> str:
+    run = phase.run
+    if run.first_request is None or run.last_request is None:
+        return "no request seen"
+    return (
+        f"first request at {run.first_request:.1f} s, last at {run.last_request:.1f} s "
+        f"(network {run.last_request - run.first_request:.1f} s); exit at {run.wall:.1f} s"
+    )
+
+
+def phase_text(phase: Phase) -> list[str]:
+    floor = f"{phase.work.minimum:,} × {phase.latency * 1000:.0f} ms ÷ {phase.concurrency}"
+    extras = phase.extras
+    verb = "shows" if phase.name.startswith("plan") else "made"
+    return [
+        f"{phase.name}: {verb} {_changes(phase.changes)}",
+        f"  requests  {phase.requests:,} = {_kinds(phase)}",
+        f"  minimum   {_minimum(phase)}  → ratio {phase.request_ratio:.3f}",
+        f"  extras    {extras.total:,} = agreement chunks {extras.agreement_chunks} "
+        f"+ re-reads after writes {extras.verification_reads:,}",
+        f"  wall      {phase.run.wall:.1f} s; latency floor {phase.floor:.1f} s ({floor}) "
+        f"→ ratio {phase.wall_ratio:.2f}",
+        f"  timeline  {_timeline(phase)}",
+        f"  memory    peak RSS {_rss(phase)}; CPU: cwbill "
+        f"{phase.run.cpu:.1f} s, sandbox {phase.sandbox_cpu:.1f} s",
+    ]
+
+
+def _title(result: ScaleResult) -> str:
+    spec = result.scenario.spec
+    return (
+        f"{spec.companies:,} companies × {spec.months} months ({result.scenario.live_additions:,} live "
+        f"additions), latency {result.settings.latency * 1000:.0f} ms, concurrency "
+        f"{result.settings.concurrency}"
+    )
+
+
+def scale_text(result: ScaleResult) -> list[str]:
+    lines = [f"== {_title(result)}"]
+    for phase in result.phases:
+        lines += phase_text(phase)
+    if result.naive is not None:
+        lines += naive_text(result)
+    return lines
+
+
+def naive_text(result: ScaleResult) -> list[str]:
+    baseline = result.naive
+    assert baseline is not None
+    plan = result.phases[0]
+    return [
+        "naive baseline (all additions of every agreement, no conditions, one request at a time)",
+        f"  requests  {baseline.requests:,}; additions transferred {baseline.records:,}",
+        f"  wall      {baseline.wall:.1f} s = {baseline.wall / plan.run.wall:.1f} × cwbill's plan "
+        f"({plan.run.wall:.1f} s)",
+    ]
+
+
+def verdict_text(verdicts: Sequence[Verdict]) -> list[str]:
+    return [f"  [{'met' if v.met else 'MISSED'}] {v.target}: {v.figures}" for v in verdicts]
+
+
+# ------------------------------------------------------------------------------------- markdown
+
+
+def _phase_row(phase: Phase) -> str:
+    return (
+        f"| {phase.name} | {_changes(phase.changes)} | {_kinds(phase)} | {phase.work.minimum:,} | "
+        f"{phase.request_ratio:.3f} | {phase.extras.agreement_chunks} + "
+        f"{phase.extras.verification_reads:,} | "
+        f"{phase.run.wall:.1f} s | {phase.floor:.1f} s | {phase.wall_ratio:.2f} | "
+        f"{_first(phase)} | {_rss(phase)} | {phase.run.cpu:.1f} s | "
+        f"{phase.sandbox_cpu:.1f} s |"
+    )
+
+
+def _rss(phase: Phase) -> str:
+    shown = f"{megabytes(phase.run.peak_rss_kib):.0f} MB"
+    if phase.run.rss_is_own:
+        return shown
+    launcher = megabytes(phase.run.launcher_rss_kib)
+    return f"≤ {shown} (not measurable: the benchmark's own peak is {launcher:.0f} MB)"
+
+
+def _where(phase: Phase) -> str:
+    run = phase.run
+    if run.first_request is None or run.last_request is None:
+        return f"- {phase.name}: no request seen"
+    return (
+        f"- {phase.name}: {run.first_request:.1f} s before the first request (start-up, loading the "
+        f"repository), {run.last_request - run.first_request:.1f} s from the first request to the last "
+        f"(the latency floor is {phase.floor:.1f} s), {run.wall - run.last_request:.1f} s after it "
+        "(planning, output)."
+    )
+
+
+def _naive_markdown(result: ScaleResult) -> str:
+    baseline = result.naive
+    assert baseline is not None
+    plan = result.phases[0]
+    return (
+        f"Reading every agreement's additions without conditions, one request at a time, took "
+        f"{baseline.wall:.1f} s for {baseline.requests:,} requests and {baseline.records:,} additions: "
+        f"{baseline.wall / plan.run.wall:.1f} × cwbill's whole plan ({plan.run.wall:.1f} s, "
+        f"{plan.requests:,} requests, only the additions in scope)."
+    )
+
+
+def _first(phase: Phase) -> str:
+    return "–" if phase.run.first_request is None else f"{phase.run.first_request:.1f} s"
+
+
+def _scaling_row(result: ScaleResult) -> str:
+    plan = result.phases[0]
+    spec = result.scenario.spec
+    cells = [
+        f"{spec.companies:,}",
+        str(spec.months),
+        f"{result.scenario.live_additions:,}",
+        f"{plan.changes_total:,}",
+        f"{plan.requests:,} / {plan.work.minimum:,}",
+        f"{plan.run.wall:.1f} s / {plan.floor:.1f} s ({plan.wall_ratio:.2f})",
+    ]
+    if len(result.phases) == 3:
+        applied, again = result.phases[1:]
+        cells += [
+            f"{applied.requests:,} / {applied.work.minimum:,}",
+            f"{applied.run.wall:.1f} s / {applied.floor:.1f} s ({applied.wall_ratio:.2f})",
+            f"{again.run.wall:.1f} s ({again.wall_ratio:.2f})",
+            f"{megabytes(plan.run.peak_rss_kib):.0f} / {megabytes(applied.run.peak_rss_kib):.0f} MB",
+        ]
+    else:  # plan only (the history comparison)
+        cells += ["–", "–", "–", f"{megabytes(plan.run.peak_rss_kib):.0f} / – MB"]
+    return "| " + " | ".join(cells) + " |"
+
+
+PHASE_HEADER = (
+    "| phase | changes | requests by kind | minimum | requests ÷ minimum | extras (chunks + re-reads) "
+    "| wall | latency floor | wall ÷ floor | first request | peak RSS | cwbill CPU | sandbox CPU |\n"
+    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+SCALING_HEADER = (
+    "| companies | months | live additions | changes | plan requests / minimum | plan wall / floor "
+    "| apply requests / minimum | apply wall / floor | second plan wall | peak RSS plan / apply |\n"
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+
+METHOD = """\
+## Method
+
+- **World.** `cwbill sandbox serve --companies N --months M` (the generator: one agreement per
+  company, 5 catalog items, cwbill-marked history ending 2026-10) runs as its own process, with
+  `--latency 1 --latency-seconds 0.05`: every ConnectWise request waits 50 ms before it is handled.
+  The billing repository is the generator's (`billing_files`) plus two usage snapshots written as
+  `cwbill usage pull` writes them: October repeats the history except one line per company (every
+  tenth company drops a license: a delete; the others store 1 GB more: an update), November adds 4
+  lines per company (creates). Plans run `--as-of 2026-11-02`, so the scope is October and November
+  for every company: about 5 changes per company.
+- **cwbill** runs as a real subprocess, `cwbill plan billing --format json` and
+  `cwbill apply billing --yes --force`, at its default concurrency (8 requests in flight). Its wall time
+  is start to exit (start-up, loading the repository and usage, reading, planning, output); its peak
+  memory is the process's own `ru_maxrss` from `wait4`.
+- **Requests** are the sandbox's counters by route (`/_sandbox/counters`), reset before each phase.
+  The **minimum** is what any client must send for the same work: pages of agreements and catalog
+  items (1000 a page), one additions read per agreement in scope, one write per change. cwbill's
+  **extras** are by design: its agreement read is split into `company/identifier in (…)` chunks so
+  each URL stays short, and after writing, apply re-reads each agreement it created lines on (to
+  settle unanswered creates and collapse duplicates).
+- The **latency floor** is minimum × 50 ms ÷ 8: the time no client can beat at that concurrency.
+  *First request* is when the sandbox first saw a request (polled every 50 ms): what comes before is
+  start-up and loading the billing repository and usage.
+- The **naive baseline** reads what a hand-written script reads: every agreement, then every
+  agreement's additions without conditions (all months), one request at a time, 1000 a page.
+  Only its reads are timed.
+"""
+
+
+def markdown(
+    results: Sequence[ScaleResult],
+    verdicts: Sequence[Verdict],
+    machine: Machine,
+    command: str,
+    main: ScaleResult | None,
+    *,
+    load: str = "",
+) -> str:
+    today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [
+        "# Performance",
+        "",
+        f"Written by the benchmark itself (`{command}`) on {today}. Re-run it to refresh this page; "
+        "`make bench SCALE=all` adds 10,000 companies.",
+        "",
+        f"**Machine:** {machine.describe()}; {load or 'load not recorded'}. cwbill and the sandbox run "
+        "as two processes, so with 2 CPUs any other work on the machine slows the figures.",
+        "",
+        "## Targets",
+        "",
+        "| target | result | figures |",
+        "| --- | --- | --- |",
+        *(f"| {v.target} | {'met' if v.met else '**missed**'} | {v.figures} |" for v in verdicts),
+        "",
+    ]
+    if main is not None:
+        parts += [f"## The phases at {_title(main)}", "", PHASE_HEADER, *map(_phase_row, main.phases), ""]
+        parts += ["### Where the time goes", "", *map(_where, main.phases), ""]
+        if main.naive is not None:
+            parts += ["### Against a naive script", "", _naive_markdown(main), ""]
+    parts += [
+        "## Scaling",
+        "",
+        SCALING_HEADER,
+        *map(
+            _scaling_row, sorted(results, key=lambda r: (r.scenario.spec.companies, r.scenario.spec.months))
+        ),
+        "",
+        METHOD,
+    ]
+    return "\n".join(parts)
