@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from reconciler.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE_BILLING = PROJECT / "billing"
@@ -29,3 +33,29 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one `cwbill` run printed, and its exit code."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def run_cwbill(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    """Run `cwbill ARGS` through its real entry point (the top-level handler included), in process."""
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "argv", ["cwbill", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)

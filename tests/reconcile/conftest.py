@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,19 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.cli import main
 from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
+from tests.conftest import Result, run_cwbill
 
 AS_OF = "2026-11-02"  # the demo seed's day: auto-billing sends October; manual covers Oct + Nov
 CW_BASE = "/v4_6_release/apis/3.0"
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 @dataclass
@@ -39,15 +31,7 @@ class World:
     monkeypatch: pytest.MonkeyPatch
 
     def cwbill(self, *args: str) -> Result:
-        self.capsys.readouterr()
-        self.monkeypatch.setattr(sys, "argv", ["cwbill", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = self.capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cwbill(self.capsys, self.monkeypatch, *args)
 
     def plan_json(self, *args: str) -> dict[str, object]:
         result = self.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "json", *args)

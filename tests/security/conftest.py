@@ -4,7 +4,6 @@ set of known fake credentials (so a scan of every output knows exactly what must
 from __future__ import annotations
 
 import base64
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
 from reconciler.sandbox import Credentials, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
 from reconciler.sandbox.state import Store
+from tests.conftest import Result, run_cwbill
 
 AS_OF = "2026-11-02"
 CW_BASE = "/v4_6_release/apis/3.0"
@@ -44,17 +43,6 @@ def leaks(text: str, values: dict[str, str] = FAKE) -> list[str]:
     return [name for name, needle in secret_needles(values).items() if needle in text]
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
-
-
 @dataclass
 class Served:
     """A sandbox served on loopback that accepts FAKE, and a billing repository beside it."""
@@ -66,15 +54,7 @@ class Served:
     monkeypatch: pytest.MonkeyPatch
 
     def cwbill(self, *args: str) -> Result:
-        self.capsys.readouterr()
-        self.monkeypatch.setattr(sys, "argv", ["cwbill", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = self.capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cwbill(self.capsys, self.monkeypatch, *args)
 
     def writes(self) -> int:
         return int(str(self.sandbox.counters.to_json()["writes_committed"]))
