@@ -18,6 +18,7 @@ is written when any would be.
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -150,6 +151,29 @@ def schema_reference(kind: str, file_dir: Path, schemas: str | None = None) -> s
         # the top-level `schemas` symlink, not where it points: files name `../schemas/…` as billing/ does
         return Path(os.path.relpath(checkout / "schemas" / name, here)).as_posix()
     return Path(_package_schemas(), name).as_posix()
+
+
+_SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
+
+
+def repository_schema_reference(repository: Path, kind: str, file_dir: Path) -> str:
+    """What follows `$schema=` in a new file of `kind` in `file_dir` of an existing `repository`:
+    where its settings.yaml finds its schema (a URL, an absolute path, or a folder relative to it),
+    re-aimed at `kind`'s schema from `file_dir`; `schema_reference`'s default when it names none."""
+    try:
+        with (repository / "settings.yaml").open(encoding="utf-8-sig") as settings:
+            first = settings.readline()
+    except (OSError, UnicodeDecodeError):
+        first = ""
+    found = _SCHEMA_COMMENT.match(first.strip())
+    if found is None or not found.group(1).endswith("settings.schema.json"):
+        return schema_reference(kind, file_dir)
+    base = found.group(1).removesuffix("settings.schema.json")
+    name = f"{kind}.schema.json"
+    if "://" in base or Path(base or ".").is_absolute():
+        return base + name
+    target = (repository / base / name).absolute()
+    return Path(os.path.relpath(target, file_dir.absolute())).as_posix()
 
 
 def skeleton(directory: Path, schemas: str | None = None) -> dict[Path, str]:

@@ -18,6 +18,7 @@ import httpx
 import typer
 
 from reconciler.cli.app import app
+from reconciler.cli.init import repository_schema_reference
 from reconciler.config.load import display_path, load_repository
 from reconciler.config.model import Repository
 from reconciler.engine.periods import Period
@@ -108,7 +109,8 @@ def pull(
     for note in warnings:
         where = f"{note.company}: " if note.company else ""
         typer.echo(f"warning: {where}{note.message} [{note.code}]", err=True)
-    text = dump_usage(usage)
+    header = repository_schema_reference(directory, "usage", out.parent if out else directory / "usage")
+    text = dump_usage(usage, header)
     if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()

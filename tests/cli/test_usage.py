@@ -53,7 +53,35 @@ def test_pulling_october_reproduces_the_committed_snapshot(billing_copy: Path, t
     assert code == 0, stderr
     assert stdout == ""
     assert stderr == "wrote billing/usage/pulled/2026-10.yaml: 5 companies for 2026-10\n"
-    assert out.read_text(encoding="utf-8") == dump_usage(october)
+    # one folder deeper than usage/: the schema comment still finds ../schemas/ as settings.yaml does
+    assert out.read_text(encoding="utf-8") == dump_usage(october, "../../../schemas/usage.schema.json")
+
+
+@pytest.mark.parametrize(
+    ("settings_header", "expected"),
+    [
+        ("../schemas/settings.schema.json", "../../schemas/usage.schema.json"),
+        ("vendored/settings.schema.json", "../vendored/usage.schema.json"),
+        (
+            "https://git.example.com/raw/schemas/settings.schema.json",
+            "https://git.example.com/raw/schemas/usage.schema.json",
+        ),
+        ("/opt/cwbill/schemas/settings.schema.json", "/opt/cwbill/schemas/usage.schema.json"),
+    ],
+)
+def test_the_schema_comment_follows_the_one_of_settings_yaml(
+    billing_copy: Path, tmp_path: Path, settings_header: str, expected: str
+) -> None:
+    settings = billing_copy / "settings.yaml"
+    lines = settings.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[0].startswith("# yaml-language-server: $schema=")
+    settings.write_text(f"# yaml-language-server: $schema={settings_header}\n" + "".join(lines[1:]))
+    october, console = _october(billing_copy, tmp_path)
+    with serve_in_thread(console) as url:
+        code, stdout, stderr, _ = _invoke("billing", "--period", "2026-10", env=_env(url))
+    assert code == 0, stderr
+    assert stdout.splitlines()[0] == f"# yaml-language-server: $schema={expected}"
+    assert stdout == dump_usage(october, expected)
 
 
 def test_the_default_month_is_the_one_before_as_of_and_output_is_stdout(
