@@ -1,0 +1,105 @@
+"""The libyaml fast path loads exactly what the pure-Python path loads, or leaves the file to it."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconciler.config.yamlload import Document, _load_exact, _load_fast, _text_of, load_text
+from reconciler.errors import Finding
+
+ROOT = Path(__file__).resolve().parents[2]
+needs_libyaml = pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml")
+
+
+def _corpus() -> list[Path]:
+    files: list[Path] = []
+    for folder in ("billing", "tests", "reconciler", "examples"):
+        files += [p for p in (ROOT / folder).rglob("*") if p.suffix in {".yaml", ".yml", ".json"}]
+    return sorted(p for p in files if p.is_file() and p.stat().st_size < 2_000_000)
+
+
+EDGE_CASES = {
+    "non-ascii": "company: Zürich Bäckerei ☕\nnote: 'naïve – “quoted”'\nn: 1.50\n",
+    "crlf": "a: 1\r\nb:\r\n  - x\r\n  - 2.0\r\n",
+    "unicode-breaks": "a: 'x\u0085y'\nb: \"p\u2028q\"\nc: 3\n",
+    "tab-in-quotes": 'a: "x\ty"\nb: 2\n',
+    "block-scalars": "a: |\n  one\n  two\nb: >-\n  folded\n  text\nc: 0.1\n",
+    "flow": "a: {x: 1, y: [1, 2.5, {z: null}]}\nb: [true, no, ~]\n",
+    "anchor-only": "a: &x 1\nb: 2\n",
+    "alias": "a: &x {k: 1}\nb: *x\n",
+    "merge": "base: &b {k: 1, j: 2}\nitem:\n  <<: *b\n  j: 3\n",
+    "inline-merge": "item:\n  <<: {k: 1}\n  j: 3\n",
+    "duplicate": "a: 1\nb: 2\na: 3\n",
+    "timestamps": "d: 2026-10-01\nt: 2026-10-01T12:30:00Z\nm: 2026-10\n",
+    "numbers": "a: 1_000\nb: 0x1F\nc: 1e3\nd: .5\ne: -0.0\nf: .nan\ng: .inf\nh: 0o17\n",
+    "tags": "a: !!str 12\nb: !custom x\nc: !!binary aGk=\n",
+    "bad-indent": "a:\n  b: 1\n c: 2\n",
+    "two-docs": "a: 1\n---\nb: 2\n",
+    "tabs-indent": "a:\n\tb: 1\n",
+    "control": "a: 'x\x07'\n",
+    "non-character": "a: 'x\ufffe'\n",
+    "astral": "a: '𝄞 music'\nb: 1\n",
+    "complex-key": "? [a, b]\n: 1\n",
+    "empty-values": "a:\nb: ''\nc: []\nd: {}\n",
+    "deep-flow": "a: " + "[" * 70 + "]" * 70 + "\n",
+    "deep-block": "".join("  " * i + "k:\n" for i in range(70)) + "  " * 70 + "v\n",
+    "unterminated": "a: 'x\nb: 2\n",
+}
+
+
+def _both(text: str) -> tuple[tuple[Document | None, list[Finding]], tuple[Document | None, list[Finding]]]:
+    return load_text(text, "f.yaml"), _load_exact(text, "f.yaml")
+
+
+def _same(one: tuple[Document | None, list[Finding]], two: tuple[Document | None, list[Finding]]) -> None:
+    assert one == two
+    # == on Decimal ignores trailing zeros; the text of every number must be kept too
+    assert repr(one[0].data if one[0] else None) == repr(two[0].data if two[0] else None)
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_file_of_the_repository_loads_the_same_either_way(path: Path) -> None:
+    text, findings = _text_of(path.read_bytes(), str(path))
+    if text is None:
+        assert findings
+        return
+    _same(*_both(text))
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_CASES))
+def test_edge_cases_load_the_same_either_way(name: str) -> None:
+    _same(*_both(EDGE_CASES[name]))
+
+
+@needs_libyaml
+def test_the_fast_path_is_taken_for_plain_files_and_refused_for_aliases() -> None:
+    assert _load_fast((ROOT / "billing" / "prices.yaml").read_text(encoding="utf-8"), "p.yaml") is not None
+    assert _load_fast(EDGE_CASES["non-ascii"], "f.yaml") is not None
+    for refused in ("alias", "merge", "bad-indent", "control", "two-docs", "unterminated"):
+        assert _load_fast(EDGE_CASES[refused], "f.yaml") is None, refused
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str).map(lambda s: s if "." in s else s + ".0"),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=20),
+)
+trees = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=trees, flow=st.sampled_from([None, True, False]), width=st.sampled_from([20, 80]))
+def test_generated_documents_load_the_same_either_way(tree: object, flow: bool | None, width: int) -> None:
+    text = yaml.safe_dump({"root": tree}, default_flow_style=flow, width=width, allow_unicode=True)
+    _same(*_both(text))
