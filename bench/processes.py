@@ -114,7 +114,7 @@ def sandbox(spec: GeneratorSpec, latency: float, log: Path) -> Iterator[Sandbox]
         str(latency),
     ]
     with log.open("w", encoding="utf-8") as errors:
-        process = subprocess.Popen(  # noqa: S603  # this project's own cwbill, fixed arguments
+        process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=errors, text=True, env=environment()
         )
         try:
@@ -170,7 +170,7 @@ def run_cwbill(args: Sequence[str], env: Mapping[str, str], cwd: Path, out: Path
     launcher = own_peak_rss_kib()
     with out.open("w", encoding="utf-8") as stdout, (out.with_suffix(".err")).open("w+") as stderr:
         started = time.perf_counter()
-        process = subprocess.Popen(  # noqa: S603  # this project's own cwbill, fixed arguments
+        process = subprocess.Popen(
             [CWBILL, *args], stdout=stdout, stderr=stderr, env=dict(env), cwd=cwd
         )
         poller.start(started)

@@ -28,7 +28,7 @@ from reconciler.config.model import (
     StoragePrice,
     StorageUnit,
 )
-from reconciler.config.yamlload import Document
+from reconciler.config.yamlload import Document, format_path
 from reconciler.engine.money import to_decimal
 
 Data = Mapping[str, object]
@@ -84,6 +84,7 @@ def build_products(document: Document) -> dict[str, Product]:
             console=str(fields["console"]),
             connectwise=str(fields["connectwise"]),
             location=document.location(("products", key), key=True),
+            connectwise_location=document.location(("products", key, "connectwise")),
         )
     return products
 
@@ -135,6 +136,11 @@ def _configuration(
         send=SendMode(str(fields["send"])),
         location=document.location(("configurations", index)),
         invoice_description=None if override is None else DescriptionMode(str(override)),
+        field_locations=tuple(
+            (format_path(path[2:]), document.location(path))
+            for path in document.positions
+            if len(path) > 2 and path[:2] == ("configurations", index)
+        ),
     )
 
 

@@ -58,6 +58,7 @@ class Product:
     console: str  # the name as the Management Console reports it
     connectwise: str  # ConnectWise catalog item identifier
     location: Location
+    connectwise_location: Location | None = None  # where `connectwise:` is written (None: `location`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,19 @@ class Configuration:
     location: Location
     # Optional per-configuration override of settings.invoice.description (None: the setting applies)
     invoice_description: DescriptionMode | None = None
+    # Where each value inside the configuration is written: ("agreement", loc), ("console_products[1]", loc)
+    field_locations: tuple[tuple[str, Location], ...] = ()
+
+    def location_of(self, field: str) -> Location:
+        """Where `field` (`agreement`, `connectwise_products[0]`…) is written, else the configuration."""
+        for name, where in self.field_locations:
+            if name == field:
+                return where
+        return self.location
+
+    def writes(self, field: str) -> bool:
+        """Whether the file writes `field` (else a default applies, e.g. the product mapping's)."""
+        return any(name == field for name, _ in self.field_locations)
 
     def description_mode(self, settings: Settings) -> DescriptionMode:
         """The invoice description mode in force: the override, else settings.invoice.description."""

@@ -3,13 +3,17 @@
 Agreements of the configured companies (`company/identifier in (…)`), the catalog items the
 product mapping names (`identifier in (…)`), and — once the engine knows the scope — each relevant
 agreement's additions in the periods in scope (`effectiveDate` range), one agreement at a time on
-the client's bounded concurrency.
+the client's bounded concurrency. Those reads may start before the engine has run
+(`PendingAdditions` with every period a configuration may touch): a plan's wall time is then
+the reads, not the reads plus the engine. `collect` keeps only what the engine's exact scope asks for,
+so the result is the same as reading after it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from reconciler.config.model import Company
 from reconciler.connectwise.client import ConnectWiseClient
@@ -74,16 +78,56 @@ def agreements_in_scope(
     return dict(sorted(wanted.items()))
 
 
+def _read_one(client: ConnectWiseClient, agreement_id: int, periods: Sequence[Period]) -> list[LiveAddition]:
+    records = client.additions_of(agreement_id, periods)
+    additions = [parse_addition(record, agreement_id) for record in records]
+    return [a for a in additions if a.period is not None and a.period in periods]
+
+
+class PendingAdditions:
+    """Additions being read in the background, one request (and its pages) per agreement.
+
+    Start it as soon as the agreements are known; `collect` later and `close` in any case."""
+
+    def __init__(self, client: ConnectWiseClient, wanted: Mapping[int, Sequence[Period]]) -> None:
+        self._client = client
+        self._pool = ThreadPoolExecutor(max_workers=client.concurrency, thread_name_prefix="cwbill-read")
+        self._reads: dict[int, tuple[frozenset[Period], Future[list[LiveAddition]]]] = {}
+        for agreement_id, periods in wanted.items():
+            self._start(agreement_id, periods)
+
+    def _start(self, agreement_id: int, periods: Sequence[Period]) -> Future[list[LiveAddition]]:
+        read = self._pool.submit(_read_one, self._client, agreement_id, periods)
+        self._reads[agreement_id] = (frozenset(periods), read)
+        return read
+
+    def collect(self, wanted: Mapping[int, Sequence[Period]]) -> tuple[LiveAddition, ...]:
+        """The additions of `wanted` (each agreement in its periods), sorted by id.
+
+        Reads started for agreements `wanted` leaves out are cancelled when not yet sent; an agreement
+        not read yet, or read for fewer periods, is read now."""
+        for agreement_id, (_, read) in self._reads.items():
+            if agreement_id not in wanted:
+                read.cancel()
+        found: list[LiveAddition] = []
+        for agreement_id, periods in wanted.items():
+            started = self._reads.get(agreement_id)
+            if started is None or not started[0] >= set(periods):
+                started = (frozenset(periods), self._start(agreement_id, periods))
+            found += (a for a in started[1].result() if a.period in periods)
+        return tuple(sorted(found, key=lambda a: a.id))
+
+    def close(self) -> None:
+        """Cancel what has not been sent and wait for what has (a run never leaves requests behind)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def read_additions(
     client: ConnectWiseClient, wanted: Mapping[int, Sequence[Period]]
 ) -> tuple[LiveAddition, ...]:
     """The additions of each agreement in its periods, read concurrently; sorted by id."""
-
-    def one(item: tuple[int, Sequence[Period]]) -> list[LiveAddition]:
-        agreement_id, periods = item
-        records = client.additions_of(agreement_id, periods)
-        additions = [parse_addition(record, agreement_id) for record in records]
-        return [a for a in additions if a.period is not None and a.period in periods]
-
-    pages = client.map_concurrently(one, list(wanted.items()))
-    return tuple(sorted((a for page in pages for a in page), key=lambda a: a.id))
+    pending = PendingAdditions(client, wanted)
+    try:
+        return pending.collect(wanted)
+    finally:
+        pending.close()

@@ -84,8 +84,7 @@ def _known(agreements: Sequence[AgreementInfo]) -> str:
 
 
 def _error(configuration: Configuration, index: int, message: str) -> Finding:
-    # The config model keeps one location per configuration; the field path names the key itself.
-    return error(configuration.location, f"configurations[{index}].agreement", message)
+    return error(configuration.location_of("agreement"), f"configurations[{index}].agreement", message)
 
 
 def billing_start(agreement: AgreementInfo) -> dt.date | None:

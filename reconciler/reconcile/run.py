@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,10 @@ from reconciler.connectwise.apply import Applier, ApplyReport, WriteResult
 from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, Credentials
 from reconciler.connectwise.journal import Journal
 from reconciler.connectwise.live import CatalogItem
-from reconciler.connectwise.read import agreements_in_scope, read_additions, read_agreements, read_catalog
+from reconciler.connectwise.read import PendingAdditions, agreements_in_scope, read_agreements, read_catalog
 from reconciler.engine.desired import compute_desired
-from reconciler.engine.model import DesiredResult, PlanWarning
+from reconciler.engine.model import ConfigurationScope, DesiredResult, PlanWarning
+from reconciler.engine.periods import Period
 from reconciler.engine.scope import periods_in_scope
 from reconciler.errors import Finding, UserError, error
 from reconciler.httpclient import RetryPolicy
@@ -37,6 +39,7 @@ from reconciler.plan.model import Plan, Selection
 from reconciler.plan.safety import threshold_violations
 from reconciler.reconcile.inputs import fetch_console_usage, load_usage_files, usage_source
 from reconciler.render.json import plan_from_json
+from reconciler.usage.model import Usage
 
 log = logging.getLogger("cwbill.run")
 
@@ -85,18 +88,27 @@ def selected_companies(repository: Repository, wanted: Sequence[str]) -> tuple[C
 def _catalog_findings(
     repository: Repository, companies: Sequence[Company], catalog: dict[str, CatalogItem]
 ) -> list[Finding]:
+    """Each catalog item ConnectWise lacks, where it is written: in a configuration's
+    `connectwise_products`, or (when the product mapping supplied it) at the product in products.yaml."""
+    message = "catalog item {!r} not found in ConnectWise (/procurement/catalog)"
     findings: list[Finding] = []
+    from_mapping: set[str] = set()
     for company in companies:
-        for configuration in company.configurations:
-            for identifier in configuration.connectwise_products:
-                if identifier not in catalog:
-                    findings.append(
-                        error(
-                            configuration.location,
-                            f"configurations.{configuration.name}.connectwise_products",
-                            f"catalog item {identifier!r} not found in ConnectWise (/procurement/catalog)",
-                        )
-                    )
+        for index, configuration in enumerate(company.configurations):
+            named = enumerate(configuration.connectwise_products)
+            missing = [(position, item) for position, item in named if item not in catalog]
+            if not configuration.writes("connectwise_products"):
+                from_mapping.update(item for _, item in missing)
+                continue
+            for position, identifier in missing:
+                field = f"connectwise_products[{position}]"
+                where = configuration.location_of(field)
+                findings.append(error(where, f"configurations[{index}].{field}", message.format(identifier)))
+    for product in repository.products.values():
+        if product.connectwise in from_mapping:
+            path = f"products.{product.key}.connectwise"
+            where = product.connectwise_location or product.location
+            findings.append(error(where, path, message.format(product.connectwise)))
     return findings
 
 
@@ -122,45 +134,48 @@ def _make_plan(
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None,
 ) -> PlanRun:
+    """The reads overlap the work (docs/performance.md): usage loads while agreements and catalog are
+    read, and every agreement's additions are read while the engine runs, for every period its
+    configurations may touch; the engine's exact scope then keeps what it needs (`collect`)."""
     selection = options.selection
     companies = selected_companies(repository, selection.companies)
-    agreements = read_agreements(client, companies)
-    identifiers = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
-    catalog = read_catalog(client, identifiers)
-    log.info("read %d agreements, %d catalog items", sum(map(len, agreements.values())), len(catalog))
-    problems = _catalog_findings(repository, companies, catalog)
-    if problems:
-        raise UserError(findings=problems)
-    source = usage_source(options.root, options.usage)
-    console_warnings: list[PlanWarning] = []
-    if source is not None:
-        usage = load_usage_files(source, repository)
-    else:
-        periods = sorted(
-            {
-                p
-                for c in companies
-                for conf in c.configurations
-                for p in periods_in_scope(conf, selection.as_of, selection.period)
-            }
-        )
-        usage, console_warnings = fetch_console_usage(repository, periods, console_transport)
-    desired = compute_desired(
-        repository,
-        usage,
-        agreements,
-        selection.as_of,
-        selection.period,
-        companies=[c.identifier for c in companies] if selection.companies else None,
-    )
-    if desired.errors:
-        raise UserError(findings=desired.errors)
+    possible = {
+        (c.identifier, conf.name): periods_in_scope(conf, selection.as_of, selection.period)
+        for c in companies
+        for conf in c.configurations
+    }
+    every_period = sorted({p for periods in possible.values() for p in periods})
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cwbill-usage") as background:
+        loading = background.submit(_load_usage, options, repository, every_period, console_transport)
+        agreements = read_agreements(client, companies)
+        identifiers = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
+        catalog = read_catalog(client, identifiers)
+        log.info("read %d agreements, %d catalog items", sum(map(len, agreements.values())), len(catalog))
+        problems = _catalog_findings(repository, companies, catalog)
+        if problems:
+            raise UserError(findings=problems)
+        scopes = [ConfigurationScope(company, name, periods) for (company, name), periods in possible.items()]
+        pending = PendingAdditions(client, agreements_in_scope(agreements, scopes))
+        try:
+            usage, console_warnings = loading.result()
+            desired = compute_desired(
+                repository,
+                usage,
+                agreements,
+                selection.as_of,
+                selection.period,
+                companies=[c.identifier for c in companies] if selection.companies else None,
+            )
+            if desired.errors:
+                raise UserError(findings=desired.errors)
+            in_scope = agreements_in_scope(agreements, desired.scopes)
+            additions = pending.collect(in_scope)
+        finally:
+            pending.close()
     if console_warnings:
         desired = DesiredResult(
             desired.additions, (*desired.warnings, *console_warnings), desired.scopes, desired.errors
         )
-    in_scope = agreements_in_scope(agreements, desired.scopes)
-    additions = read_additions(client, in_scope)
     log.info("read %d additions of %d agreements in scope", len(additions), len(in_scope))
     live = LiveState(
         agreements={a.id: a for group in agreements.values() for a in group},
@@ -169,6 +184,19 @@ def _make_plan(
     )
     plan = build_plan(repository, desired, live, selection, usage.digest)
     return PlanRun(plan, repository)
+
+
+def _load_usage(
+    options: RunOptions,
+    repository: Repository,
+    periods: Sequence[Period],
+    console_transport: httpx.BaseTransport | None,
+) -> tuple[Usage, list[PlanWarning]]:
+    """The usage files (`--usage` or `usage/`), else the Management Console for `periods`."""
+    source = usage_source(options.root, options.usage)
+    if source is not None:
+        return load_usage_files(source, repository), []
+    return fetch_console_usage(repository, periods, console_transport)
 
 
 def load_saved_plan(path: Path) -> Plan:

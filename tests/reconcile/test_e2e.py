@@ -169,6 +169,24 @@ def test_a_user_error_exits_1_and_writes_nothing(world: World) -> None:
     assert world.writes() == 0
 
 
+def test_a_catalog_item_connectwise_lacks_is_shown_where_it_is_written(world: World) -> None:
+    edit(world.billing / "products.yaml", "connectwise: MBS-DESKTOP\n", "connectwise: MBS-DESKTOP-OLD\n")
+    edit(
+        world.billing / "companies" / "acme.yaml",
+        "    console_products: [server, desktop]\n",
+        "    console_products: [server, desktop]\n    connectwise_products: [MBS-SERVER, MBS-DESKTOP-OLD]\n",
+    )
+    result = world.cwbill(*APPLY)
+    assert result.code == 1
+    message = "catalog item 'MBS-DESKTOP-OLD' not found in ConnectWise (/procurement/catalog)"
+    # written in acme.yaml: there; mapped by products.yaml for delta: at the mapping, once
+    in_acme = "billing/companies/acme.yaml:10:40: configurations[0].connectwise_products[1]"
+    assert f"{in_acme}: {message}" in result.err
+    assert f"billing/products.yaml:19:18: products.desktop.connectwise: {message}" in result.err
+    assert result.err.count(message) == 2
+    assert world.writes() == 0
+
+
 def test_failed_writes_exit_3_and_the_next_run_converges(world: World) -> None:
     world.sandbox.faults.update({"server_error": 1.0, "methods": ["POST"]})
     partial = world.cwbill(*APPLY)
