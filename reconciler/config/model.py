@@ -164,13 +164,17 @@ class Repository:
     companies: tuple[Company, ...]
     # (path relative to the repository, sha256 hex) of every file read, for the plan fingerprint
     files: tuple[tuple[str, str], ...] = ()
+    _by_identifier: Mapping[str, Company] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # identifiers compare case-insensitively, as in ConnectWise; the first file wins a tie
+        index = {company.identifier.casefold(): company for company in reversed(self.companies)}
+        object.__setattr__(self, "_by_identifier", index)
 
     @property
     def configuration_count(self) -> int:
         return sum(len(company.configurations) for company in self.companies)
 
     def company(self, identifier: str) -> Company | None:
-        for company in self.companies:
-            if company.identifier.casefold() == identifier.casefold():
-                return company
-        return None
+        """The company `identifier` names (case-insensitively), in constant time."""
+        return self._by_identifier.get(identifier.casefold())

@@ -166,13 +166,11 @@ def _group_live(
     for (company_id, _), periods in scopes.items():
         company_scope[company_id] |= periods
     owned = _Owned(by_key=defaultdict(list), orphans=[], unowned=defaultdict(list), in_scope=[])
-    # one index instead of `repository.company()` per addition, a scan of every company each time
-    companies = {c.identifier.casefold(): c for c in reversed(repository.companies)}
-    configuration_names = {c.identifier: {conf.name for conf in c.configurations} for c in companies.values()}
+    configuration_names = {c.identifier: {f.name for f in c.configurations} for c in repository.companies}
     for addition in live.additions:
         agreement = live.agreements.get(addition.agreement_id)
         period = addition.period
-        company = companies.get(agreement.company.casefold()) if agreement else None
+        company = repository.company(agreement.company) if agreement else None
         if company is None or period is None:  # not a configured company, or no effective date
             continue
         key: Key = (addition.agreement_id, addition.product, period)
