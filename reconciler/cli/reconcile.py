@@ -30,8 +30,8 @@ from reconciler.reconcile.run import (
     make_plan,
 )
 from reconciler.render.json import plan_to_json
-from reconciler.render.markdown import render_markdown
-from reconciler.render.text import make_console, render_text
+from reconciler.render.markdown import DEFAULT_LIMIT, render_markdown, render_unowned_markdown
+from reconciler.render.text import make_console, render_text, render_unowned_text
 
 DIR_ARG = typer.Argument(Path("billing"), help="The billing repository (default ./billing).")
 USAGE_OPT = typer.Option(
@@ -61,14 +61,21 @@ def _selection(as_of: str | None, period: str | None, companies: list[str] | Non
     return Selection(as_of=day, period=chosen, companies=tuple(companies or ()), adopt=adopt)
 
 
-def _print_plan(plan: Plan, fmt: str, show_cost: bool, stream: TextIO) -> None:
+def _print_plan(run: PlanRun, fmt: str, show_cost: bool, show_unowned: bool, stream: TextIO) -> None:
+    plan = run.plan
     if fmt == "json":
         stream.write(plan_to_json(plan))
     elif fmt == "markdown":
-        stream.write(render_markdown(plan, show_cost=show_cost))
+        listing = render_unowned_markdown(run.unowned, show_cost=show_cost) if show_unowned else ""
+        stream.write(render_markdown(plan, show_cost=show_cost, limit=DEFAULT_LIMIT - len(listing)))
         stream.write("\n")
+        stream.write(listing)
     else:
-        render_text(plan, make_console(stream), show_cost=show_cost)
+        console = make_console(stream)
+        render_text(plan, console, show_cost=show_cost)
+        if show_unowned:
+            console.print()
+            render_unowned_text(run.unowned, console, show_cost=show_cost)
 
 
 @app.command()
@@ -90,6 +97,12 @@ def plan(
         "--drift-only",
         help="Only cwbill's lines edited in ConnectWise since cwbill wrote them; exit 2 when there are any.",
     ),
+    show_unowned: bool = typer.Option(
+        False,
+        "--show-unowned",
+        help="Also list the additions in scope without cwbill's marker (text and markdown; "
+        "the JSON plan always has their ids in `unowned`).",
+    ),
     concurrency: int = CONCURRENCY_OPT,
     verbose: int = VERBOSE_OPT,
 ) -> None:
@@ -100,15 +113,19 @@ def plan(
     configure_logging(verbose)
     if output_format not in ("text", "markdown", "json"):
         raise UserError(f"--format {output_format!r}: choose text, markdown or json")
+    if show_unowned and output_format == "json":
+        raise UserError(
+            "--show-unowned lists them in text and markdown; the JSON plan has their ids in `unowned`"
+        )
     options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
     run = _make(options)
     if drift_only:
-        run = PlanRun(only_reason(run.plan, Reason.DRIFT), run.repository)
+        run = PlanRun(only_reason(run.plan, Reason.DRIFT), run.repository, run.unowned)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(plan_to_json(run.plan), encoding="utf-8")
         typer.echo(f"plan saved to {out}", err=True)
-    _print_plan(run.plan, output_format, show_cost or output_format == "text", sys.stdout)
+    _print_plan(run, output_format, show_cost or output_format == "text", show_unowned, sys.stdout)
     if (detailed_exitcode or drift_only) and run.plan.summary.has_changes:
         raise typer.Exit(exitcodes.CHANGES)
 

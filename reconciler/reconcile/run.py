@@ -37,6 +37,7 @@ from reconciler.plan.diff import LiveState, build_plan
 from reconciler.plan.fingerprint import stale_reasons
 from reconciler.plan.model import Plan, Selection
 from reconciler.plan.safety import threshold_violations
+from reconciler.plan.unowned import UnownedLine, unowned_lines
 from reconciler.reconcile.inputs import fetch_console_usage, load_usage_files, usage_source
 from reconciler.render.json import plan_from_json
 from reconciler.usage.model import Usage
@@ -56,6 +57,7 @@ class RunOptions:
 class PlanRun:
     plan: Plan
     repository: Repository
+    unowned: tuple[UnownedLine, ...] = ()  # the additions of `plan.unowned`, for --show-unowned
 
 
 def connect(
@@ -183,7 +185,8 @@ def _make_plan(
         catalog=catalog,
     )
     plan = build_plan(repository, desired, live, selection, usage.digest)
-    return PlanRun(plan, repository)
+    places = repository.settings.unit_price_places
+    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places))
 
 
 def _load_usage(

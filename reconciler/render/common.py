@@ -16,6 +16,7 @@ from reconciler.engine.model import PlanWarning
 from reconciler.engine.money import fixed
 from reconciler.plan.marker import FIELD_ORDER
 from reconciler.plan.model import Action, Change, Fields
+from reconciler.plan.unowned import UnownedLine
 
 COST_FIELDS = frozenset({"unitCost"})
 NOT_SET = "(not set)"
@@ -100,3 +101,26 @@ def counts(changes: Iterable[Change]) -> tuple[int, int, int]:
 def warning_context(warning: PlanWarning) -> list[str]:
     """The non-empty parts of where a warning applies: company, configuration, period."""
     return [part for part in (warning.company, warning.configuration, warning.period) if part]
+
+
+UNOWNED_TITLE = "Unowned additions in scope (no cwbill marker: left alone unless --adopt takes one over)"
+NO_UNOWNED = "No unowned additions in scope."
+
+
+def unowned_fields(line: UnownedLine, *, show_cost: bool) -> list[tuple[str, str]]:
+    """An unowned addition's fields that are set, in field order; costs only with `show_cost`."""
+    return [
+        (name, value)
+        for name in ordered_names(line.fields)
+        if (value := line.fields[name]) is not None and (show_cost or name not in COST_FIELDS)
+    ]
+
+
+def by_unowned_agreement(
+    lines: Iterable[UnownedLine],
+) -> list[tuple[tuple[str, int, str], list[UnownedLine]]]:
+    """Unowned additions grouped per (company, agreement id, agreement name), in listing order."""
+    return [
+        (key, list(group))
+        for key, group in groupby(lines, lambda u: (u.company, u.agreement_id, u.agreement_name))
+    ]

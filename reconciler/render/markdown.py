@@ -14,14 +14,18 @@ from dataclasses import dataclass
 
 from reconciler.engine.model import PlanWarning
 from reconciler.plan.model import Action, Change, Plan, Totals
+from reconciler.plan.unowned import UnownedLine
 from reconciler.render.common import (
+    NO_UNOWNED,
     NOT_SET,
+    UNOWNED_TITLE,
     by_company,
     counts,
     empty_update_note,
     field_lines,
     money_text,
     summary_line,
+    unowned_fields,
     warning_context,
 )
 from reconciler.render.mdescape import escape_markdown as md
@@ -109,6 +113,55 @@ class _Comment:
                 f"{hidden} {noun} not shown{_limit_note(limit)}; run `cwbill plan` for the full plan."
             )
         return "\n\n".join(blocks) + "\n"
+
+
+UNOWNED_COLUMNS = ("company", "agreement", "addition", "product", "period", "fields")
+
+
+def render_unowned_markdown(
+    lines: Sequence[UnownedLine], *, show_cost: bool = False, limit: int = 20_000
+) -> str:
+    """The unowned additions in scope as a collapsed table, at most `limit` characters (rows that
+    do not fit are counted in a note instead)."""
+    if not lines:
+        return f"{NO_UNOWNED}\n"
+    rows = [
+        _row(
+            [
+                md(line.company),
+                f"{md(line.agreement_name)} ({line.agreement_id})",
+                str(line.addition_id),
+                md(line.product),
+                str(line.period),
+                "<br>".join(f"{n}: {md(v)}" for n, v in unowned_fields(line, show_cost=show_cost)),
+            ]
+        )
+        for line in lines
+    ]
+
+    def text(shown: int) -> str:
+        left = len(rows) - shown
+        note = ["", f"… and {left:,} more (`cwbill plan --show-unowned` lists them all)."] if left else []
+        return "\n".join(
+            [
+                f"<details><summary>{UNOWNED_TITLE}: {len(rows):,}</summary>",
+                "",
+                _row(list(UNOWNED_COLUMNS)),
+                _row(["---"] * len(UNOWNED_COLUMNS)),
+                *rows[:shown],
+                *note,
+                "",
+                "</details>",
+                "",
+            ]
+        )
+
+    budget = limit - len(text(0))  # the frame and the longest possible note
+    shown = 0
+    while shown < len(rows) and len(rows[shown]) + 1 <= budget:
+        budget -= len(rows[shown]) + 1
+        shown += 1
+    return text(shown)
 
 
 def _limit_note(limit: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from typing import TextIO
 
 from rich.console import Console
@@ -17,14 +18,19 @@ from rich.text import Text
 
 from reconciler.engine.model import PlanWarning
 from reconciler.plan.model import Action, Change, Plan
+from reconciler.plan.unowned import UnownedLine
 from reconciler.render.common import (
+    NO_UNOWNED,
     NOT_SET,
+    UNOWNED_TITLE,
     by_agreement,
     by_company,
+    by_unowned_agreement,
     empty_update_note,
     field_lines,
     money_text,
     summary_line,
+    unowned_fields,
     warning_context,
 )
 
@@ -66,6 +72,21 @@ def render_text(plan: Plan, console: Console, *, show_cost: bool = True) -> None
     else:
         lines.append(Text("No changes.", style="bold"))
     console.print(Text("\n").join(lines), soft_wrap=True)
+
+
+def render_unowned_text(lines: Sequence[UnownedLine], console: Console, *, show_cost: bool = True) -> None:
+    """Print the unowned additions in scope (`plan --show-unowned`), per company and agreement."""
+    if not lines:
+        console.print(Text(NO_UNOWNED, style="dim"), soft_wrap=True)
+        return
+    out = [Text(UNOWNED_TITLE, style="bold")]
+    for (company, agreement_id, agreement_name), group in by_unowned_agreement(lines):
+        out.append(Text(f'{_clean(company)} — agreement {agreement_id} "{_clean(agreement_name)}"'))
+        for line in group:
+            shown = unowned_fields(line, show_cost=show_cost)
+            fields = ", ".join(f"{name}: {_clean(value)}" for name, value in shown)
+            out.append(Text(f"  #{line.addition_id} {_clean(line.product)} {line.period}: {fields}"))
+    console.print(Text("\n").join(out), soft_wrap=True)
 
 
 def _warning_line(warning: PlanWarning) -> Text:

@@ -8,6 +8,7 @@ closed month and an agreement whose billing starts mid-period.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -284,3 +285,29 @@ def test_drift_only_reports_hand_edits_and_nothing_else(world: World) -> None:
     assert result.code == 2
     plan = json.loads(result.out)
     assert [(c["reason"], c["addition_id"]) for c in plan["changes"]] == [("drift", 2)]
+
+
+def test_show_unowned_lists_the_unmarked_additions_in_scope(world: World) -> None:
+    unowned = world.plan_json()["unowned"]
+    assert unowned, "the demo seed holds hand-made lines in scope"
+    text = world.cwbill("plan", "billing", "--as-of", AS_OF, "--show-unowned")
+    assert text.code == 0, text.err
+    listing = text.out.split("Unowned additions in scope", 1)[1]
+    assert sorted(int(i) for i in re.findall(r"^  #(\d+) ", listing, re.MULTILINE)) == sorted(unowned)
+    line = by_id(world, 1)[3]  # the hand-made MBS-DESKTOP line of November on agreement 1
+    assert f"  #3 MBS-DESKTOP 2026-11: quantity: {Decimal(str(line['quantity'])):f}" in listing
+    assert "No unowned additions" not in text.out
+    # without the flag, the listing is not there
+    assert "Unowned additions" not in world.cwbill("plan", "billing", "--as-of", AS_OF).out
+
+
+def test_show_unowned_in_markdown_and_refused_for_json(world: World) -> None:
+    markdown = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "markdown", "--show-unowned")
+    assert markdown.code == 0, markdown.err
+    section = markdown.out.split("<details><summary>Unowned additions in scope", 1)[1]
+    assert f": {len(world.plan_json()['unowned'])}</summary>" in section
+    assert "| ACME | Managed Backup Service (1) | 3 | MBS-DESKTOP | 2026-11 |" in section
+    assert "unitCost" not in section  # costs stay out of the Markdown comment unless --show-cost
+    refused = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "json", "--show-unowned")
+    assert refused.code == 1
+    assert "--show-unowned lists them in text and markdown" in refused.err
