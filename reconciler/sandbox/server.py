@@ -11,6 +11,7 @@ thread for tests and stops it on exit.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import socket
 import ssl
@@ -36,6 +37,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+POLL_SECONDS = 0.05
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -47,6 +51,16 @@ class _Server(ThreadingHTTPServer):
         self.verbose = verbose
         self.stopping = threading.Event()
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that went away mid-exchange (killed, timed out, reset) is not a sandbox error: a
+        line when verbose, else nothing. Anything else keeps the standard traceback (a sandbox bug)."""
+        problem = sys.exc_info()[1]
+        if isinstance(problem, ConnectionError):
+            if self.verbose:
+                sys.stderr.write(f"sandbox: a client went away ({type(problem).__name__})\n")
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]  # socketserver's own types
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -149,7 +163,9 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="cwbill-sandbox", daemon=True)
+        # a short poll: `stop` (shutdown) waits for the loop to look, 0.5 s by default, on every stop
+        serve = functools.partial(self._server.serve_forever, poll_interval=POLL_SECONDS)
+        self._thread = threading.Thread(target=serve, name="cwbill-sandbox", daemon=True)
         self._thread.start()
         return self
 

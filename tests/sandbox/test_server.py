@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import struct
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -113,3 +115,25 @@ def test_the_port_is_free_again_after_stop() -> None:
 )
 def test_loopback_detection(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_a_client_that_resets_its_connection_leaves_no_traceback(
+    verbose: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = SandboxServer(Sandbox(load_seed("demo")), verbose=verbose).start()
+    try:
+        parts = urlsplit(server.url)
+        raw = socket.create_connection((parts.hostname, parts.port))
+        raw.sendall(b"GET /v4_6_release/apis/3.0/company/companies HTTP/1.1\r\nHost: x\r\n")  # unfinished
+        time.sleep(0.1)  # the handler is now reading the headers
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+        raw.close()
+        time.sleep(0.3)
+        with client(server.url) as http:  # still serving
+            assert http.get("/company/companies").status_code == 200
+    finally:
+        server.stop()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert ("a client went away (ConnectionResetError)" in err) is verbose

@@ -4,7 +4,6 @@ Three shortcuts serve the benchmark's load (reconciler/sandbox): an addition lis
 name only fields rendered as stored is filtered before rendering; a list without `fields` is written
 from each cached record's own JSON; `in (…)` over strings is a set lookup. Each is compared here
 with the path it short-cuts, forced by a condition or parameter that selects the same records.
-(Their home is tests/sandbox/; they sit beside the benchmark that needs them.)
 """
 
 from __future__ import annotations
