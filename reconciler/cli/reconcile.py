@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -14,6 +15,7 @@ import typer
 from reconciler import exitcodes
 from reconciler.cli.app import app, configure_logging
 from reconciler.connectwise.apply import ApplyReport, WriteResult
+from reconciler.connectwise.read import Progress
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
 from reconciler.plan.model import Plan, Reason, Selection, only_reason
@@ -136,21 +138,34 @@ def _make(options: RunOptions) -> PlanRun:
         typer.echo(line, err=True)
     client = connect(repository, concurrency=options.concurrency)
     try:
-        return make_plan(options, repository, client)
+        with _bar("reading additions") as update:
+            return make_plan(options, repository, client, progress=update)
     finally:
         client.http.close()
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[object]:
-    if not sys.stderr.isatty() or total == 0:
-        yield lambda result: None
+def _bar(description: str) -> Iterator[Progress | None]:
+    """A transient progress bar on stderr when it is a terminal: yields `update(done, total)`."""
+    if not sys.stderr.isatty():
+        yield None
         return
-    from rich.progress import Progress
+    from rich.progress import Progress as Bar
 
-    with Progress(transient=True, console=make_console(sys.stderr)) as bar:
-        task = bar.add_task("applying", total=total)
-        yield lambda result: bar.advance(task)
+    with Bar(transient=True, console=make_console(sys.stderr)) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[WriteResult], None]]:
+    """`tick(result)` per write, on the bar."""
+    with _bar("applying") as update:
+        if update is None or total == 0:
+            yield lambda result: None
+            return
+        written = itertools.count(1)
+        yield lambda result: update(next(written), total)
 
 
 def _report(report: ApplyReport) -> int:
@@ -208,7 +223,8 @@ def apply(
     client = connect(repository, concurrency=options.concurrency)
     try:
         with apply_lock(client):  # one apply per ConnectWise and company on this machine
-            run = make_plan(options, repository, client)
+            with _bar("reading additions") as update:
+                run = make_plan(options, repository, client, progress=update)
             if saved is not None:
                 check_saved_plan(saved, run.plan, str(plan_file))
             chosen = saved or run.plan
@@ -222,7 +238,7 @@ def apply(
                 if not typer.confirm("Apply these changes?", default=False):
                     raise UserError("apply cancelled; nothing was written")
             with _progress(len(chosen.changes)) as tick:
-                report = execute(chosen, client, journal, progress=tick)  # type: ignore[arg-type]  # a callable
+                report = execute(chosen, client, journal, progress=tick)
     finally:
         client.http.close()
     code = _report(report)

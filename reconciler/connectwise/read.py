@@ -11,8 +11,9 @@ so the result is the same as reading after it.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from reconciler.config.model import Company
@@ -78,6 +79,9 @@ def agreements_in_scope(
     return dict(sorted(wanted.items()))
 
 
+Progress = Callable[[int, int], None]  # (agreements read, agreements to read), from the reader threads
+
+
 def _read_one(client: ConnectWiseClient, agreement_id: int, periods: Sequence[Period]) -> list[LiveAddition]:
     records = client.additions_of(agreement_id, periods)
     additions = [parse_addition(record, agreement_id) for record in records]
@@ -89,17 +93,37 @@ class PendingAdditions:
 
     Start it as soon as the agreements are known; `collect` later and `close` in any case."""
 
-    def __init__(self, client: ConnectWiseClient, wanted: Mapping[int, Sequence[Period]]) -> None:
+    def __init__(
+        self,
+        client: ConnectWiseClient,
+        wanted: Mapping[int, Sequence[Period]],
+        progress: Progress | None = None,
+    ) -> None:
         self._client = client
         self._pool = ThreadPoolExecutor(max_workers=client.concurrency, thread_name_prefix="cwbill-read")
         self._reads: dict[int, tuple[frozenset[Period], Future[list[LiveAddition]]]] = {}
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._done = 0
+        self._total = len(wanted)  # before any read can finish and report
         for agreement_id, periods in wanted.items():
             self._start(agreement_id, periods)
 
     def _start(self, agreement_id: int, periods: Sequence[Period]) -> Future[list[LiveAddition]]:
         read = self._pool.submit(_read_one, self._client, agreement_id, periods)
         self._reads[agreement_id] = (frozenset(periods), read)
+        if self._progress is not None:
+            read.add_done_callback(self._tick)
         return read
+
+    def _tick(self, read: Future[list[LiveAddition]]) -> None:
+        if read.cancelled():
+            return
+        with self._lock:
+            self._done += 1
+            done, total = self._done, self._total
+        if self._progress is not None:
+            self._progress(done, total)
 
     def collect(self, wanted: Mapping[int, Sequence[Period]]) -> tuple[LiveAddition, ...]:
         """The additions of `wanted` (each agreement in its periods), sorted by id.
@@ -107,12 +131,15 @@ class PendingAdditions:
         Reads started for agreements `wanted` leaves out are cancelled when not yet sent; an agreement
         not read yet, or read for fewer periods, is read now."""
         for agreement_id, (_, read) in self._reads.items():
-            if agreement_id not in wanted:
-                read.cancel()
+            if agreement_id not in wanted and read.cancel():
+                with self._lock:
+                    self._total -= 1
         found: list[LiveAddition] = []
         for agreement_id, periods in wanted.items():
             started = self._reads.get(agreement_id)
             if started is None or not started[0] >= set(periods):
+                with self._lock:
+                    self._total += 1
                 started = (frozenset(periods), self._start(agreement_id, periods))
             found += (a for a in started[1].result() if a.period in periods)
         return tuple(sorted(found, key=lambda a: a.id))

@@ -26,7 +26,13 @@ from reconciler.connectwise.apply import Applier, ApplyReport, WriteResult
 from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, Credentials
 from reconciler.connectwise.journal import Journal
 from reconciler.connectwise.live import CatalogItem
-from reconciler.connectwise.read import PendingAdditions, agreements_in_scope, read_agreements, read_catalog
+from reconciler.connectwise.read import (
+    PendingAdditions,
+    Progress,
+    agreements_in_scope,
+    read_agreements,
+    read_catalog,
+)
 from reconciler.engine.desired import compute_desired
 from reconciler.engine.model import ConfigurationScope, DesiredResult, PlanWarning
 from reconciler.engine.periods import Period
@@ -119,13 +125,15 @@ def make_plan(
     repository: Repository,
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None = None,
+    progress: Progress | None = None,
 ) -> PlanRun:
-    """The plan for `options` against what ConnectWise holds now.
+    """The plan for `options` against what ConnectWise holds now; `progress` hears of each
+    agreement whose additions are read.
 
     A ConnectWise that does not answer (after the client's retries) is a UserError, exit 1: nothing
     has been written yet, and the next run starts afresh."""
     try:
-        return _make_plan(options, repository, client, console_transport)
+        return _make_plan(options, repository, client, console_transport, progress)
     except ConnectWiseError as exc:
         raise UserError(f"ConnectWise: {exc}; nothing was written, run again when it answers") from exc
 
@@ -135,6 +143,7 @@ def _make_plan(
     repository: Repository,
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None,
+    progress: Progress | None,
 ) -> PlanRun:
     """The reads overlap the work (docs/performance.md): usage loads while agreements and catalog are
     read, and every agreement's additions are read while the engine runs, for every period its
@@ -157,7 +166,7 @@ def _make_plan(
         if problems:
             raise UserError(findings=problems)
         scopes = [ConfigurationScope(company, name, periods) for (company, name), periods in possible.items()]
-        pending = PendingAdditions(client, agreements_in_scope(agreements, scopes))
+        pending = PendingAdditions(client, agreements_in_scope(agreements, scopes), progress)
         try:
             usage, console_warnings = loading.result()
             desired = compute_desired(

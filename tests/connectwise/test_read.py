@@ -78,3 +78,16 @@ def test_a_period_or_agreement_not_read_yet_is_read_at_collect(client: ConnectWi
     assert client.requests_sent - before == 3  # the early read of ids[0], then ids[0] again and ids[1]
     assert found == one_by_one(client, wider)
     assert NOV in {a.period for a in found if a.agreement_id == ids[0]}
+
+
+def test_progress_hears_of_every_agreement_read(client: ConnectWiseClient) -> None:
+    ids = agreement_ids(client)
+    heard: list[tuple[int, int]] = []
+    pending = PendingAdditions(
+        client, {i: (OCT, NOV) for i in ids}, progress=lambda d, t: heard.append((d, t))
+    )
+    try:
+        pending.collect({i: (OCT, NOV) for i in ids})
+    finally:
+        pending.close()
+    assert sorted(heard) == [(n, len(ids)) for n in range(1, len(ids) + 1)]
