@@ -170,9 +170,7 @@ def run_cwbill(args: Sequence[str], env: Mapping[str, str], cwd: Path, out: Path
     launcher = own_peak_rss_kib()
     with out.open("w", encoding="utf-8") as stdout, (out.with_suffix(".err")).open("w+") as stderr:
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [CWBILL, *args], stdout=stdout, stderr=stderr, env=dict(env), cwd=cwd
-        )
+        process = subprocess.Popen([CWBILL, *args], stdout=stdout, stderr=stderr, env=dict(env), cwd=cwd)
         poller.start(started)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
