@@ -142,19 +142,7 @@ def render_unowned_markdown(
     def text(shown: int) -> str:
         left = len(rows) - shown
         note = ["", f"… and {left:,} more (`cwbill plan --show-unowned` lists them all)."] if left else []
-        return "\n".join(
-            [
-                f"<details><summary>{UNOWNED_TITLE}: {len(rows):,}</summary>",
-                "",
-                _row(list(UNOWNED_COLUMNS)),
-                _row(["---"] * len(UNOWNED_COLUMNS)),
-                *rows[:shown],
-                *note,
-                "",
-                "</details>",
-                "",
-            ]
-        )
+        return _collapsed_table(f"{UNOWNED_TITLE}: {len(rows):,}", UNOWNED_COLUMNS, rows[:shown], note) + "\n"
 
     budget = limit - len(text(0))  # the frame and the longest possible note
     shown = 0
@@ -222,18 +210,16 @@ def _company_part(plan: Plan, company: str, changes: list[Change], show_cost: bo
     money = _money(totals, show_cost) if totals else ["—"] * (4 if show_cost else 2)
     row = _row([md(company), create, update, delete, *money])
     rows = [_change_row(change, show_cost) for change in changes]
-    section = "\n".join(
-        [
-            f"<details><summary>{md(company)}: {summary_line(create, update, delete)}</summary>",
-            "",
-            _row(list(_COLUMNS)),
-            _row(["---"] * len(_COLUMNS)),
-            *rows,
-            "",
-            "</details>",
-        ]
-    )
+    section = _collapsed_table(f"{md(company)}: {summary_line(create, update, delete)}", _COLUMNS, rows)
     return _CompanyPart(row, section)
+
+
+def _collapsed_table(
+    summary: str, columns: Sequence[str], rows: Sequence[str], after: Sequence[str] = ()
+) -> str:
+    """`<details>` titled `summary`: a table of `columns` and `rows`, then the lines `after`."""
+    head = [f"<details><summary>{summary}</summary>", "", _row(list(columns)), _row(["---"] * len(columns))]
+    return "\n".join([*head, *rows, *after, "", "</details>"])
 
 
 def _change_row(change: Change, show_cost: bool) -> str:
