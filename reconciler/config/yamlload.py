@@ -9,11 +9,12 @@ fast with a clear message instead of eating memory.
 
 Speed: a repository of 2,000 companies is 2,000 files, and PyYAML's pure-Python parser spends ≈ 2.5 s
 on them. When PyYAML has libyaml, a file is first composed by libyaml (`CSafeLoader`, ≈ 10× faster),
-using the same resolver and the same builder. That fast path only accepts what it would load exactly
-as the pure-Python path does: any error, any alias or anchor use (libyaml shares aliased nodes without
-counting them), any bound reached, or a character PyYAML's reader refuses sends the file down the
-pure-Python path, which then produces the findings, so their wording and positions never depend on
-whether libyaml is installed (tests/config/test_yamlload_fast.py compares the two on a corpus).
+using the same resolver and the same builder. That fast path only takes plain files, where the two
+scanners agree: any error, any alias (libyaml shares aliased nodes without counting them), any bound
+reached, a character PyYAML's reader refuses, or one of the characters where fuzzing found the two
+scanners disagree (`_FAST_REFUSED`) sends the file down the pure-Python path, which then produces the
+findings, so data, positions and findings never depend on whether libyaml is installed
+(tests/config/test_yamlload_fast.py compares the two on a corpus and on fuzzed text).
 """
 
 from __future__ import annotations
@@ -95,14 +96,14 @@ class _TooBig(Exception):
         self.mark = mark
 
 
-class _Shared(Exception):
-    """The fast path met a node twice (an alias): leave it to the counting pure-Python path."""
+class _Unsure(Exception):
+    """The fast path met what the two scanners may not agree on: leave it to the exact path."""
 
 
 class _Builder:
-    def __init__(self, file: str, *, refuse_shared: bool = False) -> None:
+    def __init__(self, file: str, *, fast: bool = False) -> None:
         self.file = file
-        self.refuse_shared = refuse_shared
+        self.fast = fast
         self.seen: set[int] = set()
         self.positions: dict[PathKey, tuple[int, int]] = {}
         self.key_positions: dict[PathKey, tuple[int, int]] = {}
@@ -115,10 +116,12 @@ class _Builder:
 
     def build(self, node: Node, path: PathKey) -> object:
         self.nodes += 1
-        if self.refuse_shared:
-            if id(node) in self.seen:
-                raise _Shared
+        if self.fast:
+            if id(node) in self.seen:  # an alias: libyaml shares the node, uncounted
+                raise _Unsure
             self.seen.add(id(node))
+            if isinstance(node, ScalarNode) and node.value == "" and not node.style:  # plain: None or ""
+                raise _Unsure  # an empty value: libyaml marks it at the next token, PyYAML at the `:`
         if self.nodes > MAX_NODES:
             raise _TooBig(
                 f"more than {MAX_NODES} nodes once aliases are expanded (an alias bomb?)",
@@ -146,6 +149,8 @@ class _Builder:
         merged: list[tuple[Node, Node]] = []
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
+                if self.fast:
+                    raise _Unsure  # merge keys come with aliases; the exact path counts them
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 for source in sources:
                     if isinstance(source, MappingNode):
@@ -265,13 +270,18 @@ def load_text(raw: bytes | str, file: str) -> tuple[Document | None, list[Findin
 
 _FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+# Where libyaml and PyYAML's own scanner disagree (found by fuzzing the two on YAML-like text): a
+# tab after a value, a `?` in a flow collection, a lone `!`, a block scalar header followed by `#`
+# (`|#`, `>-#`). A file with any of them — even in a comment or a string — takes the exact path:
+# slower, never different. `*` (aliases) goes there too, to be counted. Billing files rarely have one.
+_FAST_REFUSED = re.compile(r"[\t!?*]|[|>][-+0-9]*#")
 
 
 def _load_fast(text: str, file: str) -> tuple[Document, list[Finding]] | None:
     """libyaml's composer and the same builder, or None for anything the exact path must judge."""
-    if _FAST_LOADER is None or _NON_PRINTABLE.search(text):
+    if _FAST_LOADER is None or _NON_PRINTABLE.search(text) or _FAST_REFUSED.search(text):
         return None
-    builder = _Builder(file, refuse_shared=True)
+    builder = _Builder(file, fast=True)
     loader = _FAST_LOADER(text)
     try:
         root = loader.get_single_node()
@@ -282,6 +292,8 @@ def _load_fast(text: str, file: str) -> tuple[Document, list[Finding]] | None:
         return None
     finally:
         loader.dispose()
+    if data is None:  # an empty document (`---`): the marks of its empty scalar differ
+        return None
     return Document(file, data, builder.positions, builder.key_positions), builder.findings
 
 
