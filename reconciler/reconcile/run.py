@@ -37,7 +37,7 @@ from reconciler.engine.desired import compute_desired
 from reconciler.engine.model import ConfigurationScope, DesiredResult, PlanWarning
 from reconciler.engine.periods import Period
 from reconciler.engine.scope import periods_in_scope
-from reconciler.errors import Finding, UserError, error
+from reconciler.errors import Finding, UserError, error, sort_findings
 from reconciler.httpclient import RetryPolicy
 from reconciler.plan.diff import LiveState, build_plan
 from reconciler.plan.fingerprint import stale_reasons
@@ -163,12 +163,18 @@ def _make_plan(
         catalog = read_catalog(client, identifiers)
         log.info("read %d agreements, %d catalog items", sum(map(len, agreements.values())), len(catalog))
         problems = _catalog_findings(repository, companies, catalog)
-        if problems:
-            raise UserError(findings=problems)
         scopes = [ConfigurationScope(company, name, periods) for (company, name), periods in possible.items()]
-        pending = PendingAdditions(client, agreements_in_scope(agreements, scopes), progress)
+        # with problems no plan is made, so nothing is read for one; the engine still runs, so that
+        # every error (catalog, agreements, usage) is reported at once
+        wanted = {} if problems else agreements_in_scope(agreements, scopes)
+        pending = PendingAdditions(client, wanted, progress)
         try:
-            usage, console_warnings = loading.result()
+            try:
+                usage, console_warnings = loading.result()
+            except UserError as exc:
+                if not problems:
+                    raise
+                raise UserError(exc.message, sort_findings([*problems, *exc.findings])) from exc
             desired = compute_desired(
                 repository,
                 usage,
@@ -177,8 +183,8 @@ def _make_plan(
                 selection.period,
                 companies=[c.identifier for c in companies] if selection.companies else None,
             )
-            if desired.errors:
-                raise UserError(findings=desired.errors)
+            if problems or desired.errors:
+                raise UserError(findings=sort_findings([*problems, *desired.errors]))
             in_scope = agreements_in_scope(agreements, desired.scopes)
             additions = pending.collect(in_scope)
         finally:

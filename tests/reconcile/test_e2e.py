@@ -188,6 +188,20 @@ def test_a_catalog_item_connectwise_lacks_is_shown_where_it_is_written(world: Wo
     assert world.writes() == 0
 
 
+def test_catalog_and_agreement_errors_are_reported_together(world: World) -> None:
+    edit(world.billing / "products.yaml", "connectwise: MBS-DESKTOP\n", "connectwise: MBS-DESKTOP-OLD\n")
+    edit(world.billing / "companies" / "gamma.yaml", "agreement: ", "agreement: Premium ")
+    result = world.cwbill(*APPLY)
+    assert result.code == 1
+    lines = result.err.splitlines()
+    catalog = [i for i, line in enumerate(lines) if "catalog item 'MBS-DESKTOP-OLD' not found" in line]
+    agreement = [i for i, line in enumerate(lines) if "agreement 'Premium " in line and "not found" in line]
+    assert catalog and agreement  # one run names both, in file order
+    assert lines[agreement[0]].startswith("billing/companies/gamma.yaml:")
+    assert agreement[0] < catalog[0]  # billing/companies/… sorts before billing/products.yaml
+    assert world.writes() == 0
+
+
 def test_failed_writes_exit_3_and_the_next_run_converges(world: World) -> None:
     world.sandbox.faults.update({"server_error": 1.0, "methods": ["POST"]})
     partial = world.cwbill(*APPLY)
