@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.connectwise.client import ConnectWiseClient, Credentials
 from reconciler.connectwise.live import LiveAddition, parse_addition, parse_agreement
-from reconciler.connectwise.read import PendingAdditions, read_additions
+from reconciler.connectwise.read import PendingAdditions
 from reconciler.engine.periods import Period
 from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox
 from reconciler.sandbox.seeds import load_seed
@@ -43,7 +43,11 @@ def test_collecting_what_was_started_is_one_read_per_agreement(client: ConnectWi
     wanted = {i: (OCT, NOV) for i in agreement_ids(client)}
     assert len(wanted) >= 4
     before = client.requests_sent
-    found = read_additions(client, wanted)
+    pending = PendingAdditions(client, wanted)
+    try:
+        found = pending.collect(wanted)
+    finally:
+        pending.close()
     assert client.requests_sent - before == len(wanted)
     assert found == one_by_one(client, wanted)
     assert {a.period for a in found} == {OCT, NOV}
