@@ -162,7 +162,8 @@ class _Builder:
             else:
                 explicit.append((key_node, value_node))
         names = {k.value for k, _ in explicit if isinstance(k, ScalarNode)}
-        return explicit + [(k, v) for k, v in merged if k.value not in names]
+        # a non-scalar key (`? [a, b]`) is kept, to be reported as one by build_mapping
+        return explicit + [(k, v) for k, v in merged if not isinstance(k, ScalarNode) or k.value not in names]
 
     def build_mapping(self, node: MappingNode, path: PathKey) -> dict[str, object]:
         result: dict[str, object] = {}

@@ -55,6 +55,7 @@ EDGE_CASES = {
     "plain-multiline": "a: one\n  two\n  three\nb: 2\n",
     "escapes": 'a: "\\u00e9\\t\\x41\\U0001D11E"\nb: 1\n',
     "bom-inside": "a: 'x\ufeffy'\n",
+    "merged-complex-key": "a:\n  <<: {? [x]: 1, y: 2}\n  y: 3\n",  # found by the fuzz test: a traceback
 }
 
 
@@ -106,8 +107,11 @@ PIECES = [
 ]
 
 
+# Derandomized, so CI runs the same 3,000 cases every time (a new find must not turn main red at
+# random); it was run with seeds 1-70 when the fast path's refusals were settled (one find: a merge
+# of a mapping with a complex key was a traceback in the exact path, now "a key must be a scalar").
 @needs_libyaml
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=3000, deadline=None, derandomize=True)
 @given(text=st.lists(st.sampled_from(PIECES), min_size=1, max_size=16).map("".join))
 def test_fuzzed_text_loads_the_same_either_way(text: str) -> None:
     _same(*_both(text))
