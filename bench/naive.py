@@ -18,9 +18,9 @@ from decimal import Decimal
 
 import httpx
 
+from reconciler.sandbox import API_PATH
 from reconciler.sandbox.credentials import DEMO_CREDENTIALS
 
-API = "/v4_6_release/apis/3.0"
 _NEXT = re.compile(r'rel="next"')
 
 
@@ -57,7 +57,7 @@ def _list(client: httpx.Client, path: str) -> tuple[list[dict[str, object]], int
 def read_everything(origin: str) -> NaiveRun:
     """All agreements, then all additions of each, sequentially."""
     started = time.perf_counter()
-    with httpx.Client(base_url=origin + API, headers=_headers(), timeout=60) as client:
+    with httpx.Client(base_url=origin + API_PATH, headers=_headers(), timeout=60) as client:
         agreements, requests = _list(client, "/finance/agreements")
         records = 0
         for agreement in agreements:

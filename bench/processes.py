@@ -26,11 +26,11 @@ from pathlib import Path
 
 import httpx
 
+from reconciler.sandbox import API_PATH
 from reconciler.sandbox.credentials import DEMO_CREDENTIALS
 from reconciler.sandbox.generator import GeneratorSpec
 
 CWBILL = str(Path(sys.executable).parent / "cwbill")
-API = "/v4_6_release/apis/3.0"
 START_TIMEOUT = 300.0  # seconds for the sandbox to build its world and listen (10,000 companies: ~60 s)
 _LISTENING = re.compile(r"cwbill sandbox listening on (http://\S+)")
 
@@ -40,7 +40,7 @@ def environment(url: str | None = None) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("CW_", "MBS_"))}
     env = {**keep, **DEMO_CREDENTIALS, "NO_COLOR": "1"}
     if url is not None:
-        env.update(CW_URL=url + API, MBS_URL=url)
+        env.update(CW_URL=url + API_PATH, MBS_URL=url)
     return env
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reconciler.sandbox import API_PATH
 from reconciler.sandbox.credentials import DEMO_CREDENTIALS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def main() -> int:
             print(f"demo: the sandbox did not start ({first!r})", file=sys.stderr)
             return 1
         url = match.group(1)
-        env.update(CW_URL=f"{url}/v4_6_release/apis/3.0", MBS_URL=url)
+        env.update(CW_URL=url + API_PATH, MBS_URL=url)
         banner(f"sandbox (demo seed) at {url}")
         selection = ("--as-of", AS_OF)
         banner("validate the example billing repository")

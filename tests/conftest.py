@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import pytest
 
 from reconciler.cli import main
+from reconciler.sandbox import API_PATH, Sandbox
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE_BILLING = PROJECT / "billing"
 SECRET_VARIABLES = ("CW_PRIVATE_KEY", "CW_PUBLIC_KEY", "MBS_PASSWORD")
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A throwaway self-signed certificate and key for 127.0.0.1 (the TLS tests' server)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command for a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
 
 
 @pytest.fixture
@@ -46,6 +65,32 @@ class Result:
     @property
     def text(self) -> str:
         return self.out + self.err
+
+
+@dataclass
+class Served:
+    """A sandbox served on loopback, a billing repository beside it, and `cwbill` run in process."""
+
+    sandbox: Sandbox
+    url: str
+    billing: Path
+    capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch
+
+    def cwbill(self, *args: str) -> Result:
+        return run_cwbill(self.capsys, self.monkeypatch, *args)
+
+    def writes(self) -> int:
+        return int(str(self.sandbox.counters.to_json()["writes_committed"]))
+
+    def point(self, credentials: Mapping[str, str]) -> Self:
+        """cwbill's environment: `credentials`, and CW_URL and MBS_URL at this sandbox; no colour."""
+        for name, value in credentials.items():
+            self.monkeypatch.setenv(name, value)
+        self.monkeypatch.setenv("CW_URL", self.url + API_PATH)
+        self.monkeypatch.setenv("MBS_URL", self.url)
+        self.monkeypatch.setenv("NO_COLOR", "1")
+        return self
 
 
 def run_cwbill(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:

@@ -9,11 +9,13 @@ imports this package: only the `cwbill sandbox` command and the tests do.
 
 from reconciler.sandbox.core import Sandbox
 from reconciler.sandbox.credentials import DEMO_CREDENTIALS, Credentials
+from reconciler.sandbox.cw_routes import API_PATH
 from reconciler.sandbox.faults import FaultSettings
 from reconciler.sandbox.server import serve_in_thread
 from reconciler.sandbox.transport import AsyncSandboxTransport, SandboxTransport
 
 __all__ = [
+    "API_PATH",
     "DEMO_CREDENTIALS",
     "AsyncSandboxTransport",
     "Credentials",

@@ -46,6 +46,7 @@ from reconciler.sandbox.state import Store
 from reconciler.sandbox.wire import Request, Response, json_response
 
 CODEBASE: Final = "v4_6_release/"
+API_PATH: Final = f"/{CODEBASE}apis/3.0"  # what follows the origin in a client's ConnectWise URL
 _API: Final = re.compile(r"^/(?P<codebase>[^/]+)/apis/3\.0(?P<rest>/.*)?$", re.IGNORECASE)
 _COMPANYINFO: Final = re.compile(r"^/(?:[^/]+/)?login/companyinfo/(?P<company>[^/]+)/?$", re.IGNORECASE)
 COMMON_HEADERS: Final = (

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from reconciler.cli import app
 from reconciler.cli.init import SKELETON, schema_reference, write_skeleton
 from reconciler.errors import UserError
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
 from tests.conftest import PROJECT
 
@@ -161,7 +161,7 @@ def test_the_skeleton_plans_against_the_sandbox_demo(workdir: Path) -> None:
     """getting-started.md: init, pull October's usage from the sandbox, plan — changes, exit 2."""
     assert invoke("init", "billing")[0] == 0
     with serve_in_thread(Sandbox(load_seed("demo"))) as url:
-        env = {**DEMO_CREDENTIALS, "CW_URL": f"{url}/v4_6_release/apis/3.0", "MBS_URL": url}
+        env = {**DEMO_CREDENTIALS, "CW_URL": url + API_PATH, "MBS_URL": url}
         pulled = invoke(
             "usage", "pull", "billing", "--period", "2026-10", "--out", "billing/usage/2026-10.yaml", env=env
         )

@@ -15,7 +15,7 @@ from reconciler.connectwise.client import ConnectWiseClient, Credentials
 from reconciler.connectwise.live import parse_addition, parse_agreement
 from reconciler.engine.periods import Period
 from reconciler.httpclient import RetryPolicy
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
 from tests.sandbox.recording import sandbox_vcr
 
@@ -24,7 +24,7 @@ CASSETTE = "client_reads_and_writes.yaml"
 # cwbill's client refuses plain http except to loopback, so the replay origin is a loopback address
 # that nothing listens on: a request the cassette does not hold fails instead of reaching a server
 REPLAY_ORIGIN = "http://127.0.0.9:9"
-REPLAY_API = f"{REPLAY_ORIGIN}/v4_6_release/apis/3.0"
+REPLAY_API = f"{REPLAY_ORIGIN}{API_PATH}"
 NEW_LINE = {
     "product": {"id": 2},
     "quantity": "12",
@@ -94,7 +94,7 @@ def record() -> None:  # pragma: no cover - run by hand to re-record
         with recorder.use_cassette(CASSETTE):
             creds = DEMO_CREDENTIALS
             conversation(
-                url + "/v4_6_release/apis/3.0",
+                url + API_PATH,
                 Credentials(
                     creds["CW_COMPANY_ID"],
                     creds["CW_PUBLIC_KEY"],

@@ -11,11 +11,11 @@ from reconciler.connectwise.client import ConnectWiseClient, Credentials
 from reconciler.connectwise.live import LiveAddition, parse_addition, parse_agreement
 from reconciler.connectwise.read import PendingAdditions
 from reconciler.engine.periods import Period
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox
+from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox
 from reconciler.sandbox.seeds import load_seed
 
 OCT, NOV = Period(2026, 10), Period(2026, 11)
-API = "http://127.0.0.1/v4_6_release/apis/3.0"  # in-process transport; the client wants loopback for http
+API = f"http://127.0.0.1{API_PATH}"  # in-process transport; the client wants loopback for http
 
 
 @pytest.fixture

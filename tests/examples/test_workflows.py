@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from typer.exceptions import TyperException
 
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
 from tests.conftest import EXAMPLE_BILLING
 from tests.examples.workflows import (
@@ -257,7 +257,7 @@ def sandbox_env(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
                 "PATH": str(CWBILL.parent),
                 "NO_COLOR": "1",
                 **DEMO_CREDENTIALS,
-                "CW_URL": f"{url}/v4_6_release/apis/3.0",
+                "CW_URL": url + API_PATH,
                 "MBS_URL": url,
             },
         )

@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
-from tests.conftest import Result, run_cwbill
+from tests.conftest import Served
+from tests.sandbox.helpers import cw_headers
 
 AS_OF = "2026-11-02"  # the demo seed's day: auto-billing sends October; manual covers Oct + Nov
-CW_BASE = "/v4_6_release/apis/3.0"
 
 
-@dataclass
-class World:
-    """A running sandbox, a billing repository copy, and helpers to run cwbill and read ConnectWise."""
-
-    sandbox: Sandbox
-    url: str
-    billing: Path
-    capsys: pytest.CaptureFixture[str]
-    monkeypatch: pytest.MonkeyPatch
-
-    def cwbill(self, *args: str) -> Result:
-        return run_cwbill(self.capsys, self.monkeypatch, *args)
+class World(Served):
+    """The demo sandbox and a billing repository copy, with helpers to read ConnectWise back."""
 
     def plan_json(self, *args: str) -> dict[str, object]:
         result = self.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "json", *args)
@@ -39,22 +27,13 @@ class World:
         return json.loads(result.out, parse_float=Decimal)  # type: ignore[no-any-return]
 
     def api(self) -> httpx.Client:
-        creds = DEMO_CREDENTIALS
-        token = f"{creds['CW_COMPANY_ID']}+{creds['CW_PUBLIC_KEY']}:{creds['CW_PRIVATE_KEY']}"
-        headers = {
-            "Authorization": "Basic " + base64.b64encode(token.encode()).decode(),
-            "clientId": creds["CW_CLIENT_ID"],
-        }
-        return httpx.Client(base_url=self.url + CW_BASE, headers=headers)
+        return httpx.Client(base_url=self.url + API_PATH, headers=cw_headers(self.sandbox.credentials))
 
     def additions(self, agreement_id: int) -> list[dict[str, object]]:
         with self.api() as client:
             response = client.get(f"/finance/agreements/{agreement_id}/additions", params={"pageSize": 1000})
             response.raise_for_status()
             return response.json(parse_float=Decimal)  # type: ignore[no-any-return]
-
-    def writes(self) -> int:
-        return int(self.sandbox.counters.to_json()["writes_committed"])  # type: ignore[call-overload]
 
 
 @pytest.fixture
@@ -63,9 +42,4 @@ def world(
 ) -> Iterator[World]:
     sandbox = Sandbox(load_seed("demo"))
     with serve_in_thread(sandbox) as url:
-        for name, value in DEMO_CREDENTIALS.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("CW_URL", url + CW_BASE)
-        monkeypatch.setenv("MBS_URL", url)
-        monkeypatch.setenv("NO_COLOR", "1")
-        yield World(sandbox, url, billing_copy, capsys, monkeypatch)
+        yield World(sandbox, url, billing_copy, capsys, monkeypatch).point(DEMO_CREDENTIALS)

@@ -9,11 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from reconciler.sandbox import DEMO_CREDENTIALS
+from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS
 from tests.reliability.world import AS_OF
 
 CWBILL = str(Path(sys.executable).parent / "cwbill")
-CW_BASE = "/v4_6_release/apis/3.0"
 
 
 def environment(url: str, **extra: str) -> dict[str, str]:
@@ -23,7 +22,7 @@ def environment(url: str, **extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if k in ("PATH", "HOME", "LANG", "TMPDIR", "SYSTEMROOT", "PYTHONPATH")
     }
-    return {**keep, **DEMO_CREDENTIALS, "CW_URL": url + CW_BASE, "NO_COLOR": "1", **extra}
+    return {**keep, **DEMO_CREDENTIALS, "CW_URL": url + API_PATH, "NO_COLOR": "1", **extra}
 
 
 def start_apply(cwd: Path, env: dict[str, str], journal: Path, *args: str) -> subprocess.Popen[str]:

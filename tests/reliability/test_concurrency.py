@@ -8,26 +8,14 @@ deletes the exact duplicates, each writer keeping the lowest id — so they end 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from reconciler.sandbox import serve_in_thread
 from tests.reliability.harness import Bench, billed_lines, check_journal, duplicates
-from tests.reliability.matrix import WRITES, reference, workload
+from tests.reliability.matrix import reference
 from tests.reliability.processes import environment, start_apply
 from tests.reliability.world import unmarked
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Bench, str]]:
-    bench = Bench(workload("generated"), tmp_path, sandbox_sleep=time.sleep)
-    bench.sandbox.faults.update({"latency": 1.0, "latency_seconds": 0.01, "methods": WRITES})
-    with serve_in_thread(bench.sandbox) as url:
-        yield bench, url
-        bench.sandbox.wait_idle()
 
 
 def both(bench: Bench, tmp_path: Path, url: str, temporary: tuple[Path, Path]) -> list[tuple[int, str]]:

@@ -11,16 +11,13 @@ the kill took).
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from reconciler.sandbox import serve_in_thread
 from tests.reliability.harness import Bench, billed_lines, check_journal, duplicates
-from tests.reliability.matrix import WRITES, reference, workload
+from tests.reliability.matrix import reference
 from tests.reliability.processes import environment, kill_when, run_apply, start_apply
 from tests.reliability.world import unmarked
 
@@ -47,15 +44,6 @@ def kill_points() -> list[KillPoint]:
         else KillPoint(n, delay=rng.uniform(0.0, 0.5))
         for n in range(KILL_POINTS)
     ]
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Bench, str]]:
-    bench = Bench(workload("generated"), tmp_path, sandbox_sleep=time.sleep)
-    bench.sandbox.faults.update({"latency": 1.0, "latency_seconds": 0.01, "methods": WRITES})
-    with serve_in_thread(bench.sandbox) as url:
-        yield bench, url
-        bench.sandbox.wait_idle()
 
 
 @pytest.mark.slow

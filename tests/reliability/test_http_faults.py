@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 
 from reconciler.httpclient import RetryPolicy
-from reconciler.sandbox import serve_in_thread
+from reconciler.sandbox import API_PATH, serve_in_thread
 from tests.reliability.harness import Bench, billed_lines, check, duplicates, journal_entries
 from tests.reliability.matrix import ALL_FIVE, reference, workload
 
-CW_BASE = "/v4_6_release/apis/3.0"
 TIMEOUT = 0.5  # the client's timeout; delayed and stalled requests take 0.7 s (within 2 × TIMEOUT)
 CASES = {
     "stragglers: 20% of POSTs handled after the client gave up": {
@@ -44,7 +43,7 @@ CASES = {
 def bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bench]:
     world = Bench(workload("generated"), tmp_path, sandbox_sleep=time.sleep)
     with serve_in_thread(world.sandbox) as url:
-        monkeypatch.setenv("CW_URL", url + CW_BASE)
+        monkeypatch.setenv("CW_URL", url + API_PATH)
         yield world
         world.sandbox.wait_idle()
 

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
 
-CW_BASE = "/v4_6_release/apis/3.0"
 COMMANDS = {"plan": ["plan"], "apply": ["apply", "--yes"]}
 
 
@@ -31,7 +30,7 @@ def test_an_outage_during_the_reads_is_a_clear_error(
     sandbox = Sandbox(load_seed("demo"))
     sandbox.faults.update({"rate_limit": 1.0, "retry_after": 0})
     with serve_in_thread(sandbox) as url:
-        monkeypatch.setenv("CW_URL", url + CW_BASE)
+        monkeypatch.setenv("CW_URL", url + API_PATH)
         monkeypatch.setattr(
             sys, "argv", ["cwbill", command[0], "billing", "--as-of", "2026-11-02", *command[1:]]
         )

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 
 import httpx
 
-from reconciler.sandbox import Credentials, Sandbox
+from reconciler.sandbox import API_PATH, Credentials, Sandbox
 
 ORIGIN = "http://sandbox.test"
-API = f"{ORIGIN}/v4_6_release/apis/3.0"
+API = f"{ORIGIN}{API_PATH}"
 DEMO = Credentials()
 
 

@@ -24,14 +24,14 @@ from typing import Any
 import httpx
 import vcr  # type: ignore[import-untyped]  # vcrpy ships no type hints
 
-from reconciler.sandbox import Sandbox, serve_in_thread
+from reconciler.sandbox import API_PATH, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
 from tests.sandbox.helpers import cw_headers
 
 CASSETTES = Path(__file__).parent / "cassettes"
 DEMO_CASSETTE = "demo_read_and_write.yaml"
 REPLAY_ORIGIN = "http://sandbox.test"
-REPLAY_API = f"{REPLAY_ORIGIN}/v4_6_release/apis/3.0"
+REPLAY_API = f"{REPLAY_ORIGIN}{API_PATH}"
 DROPPED_RESPONSE_HEADERS = ("date", "server")
 
 
@@ -119,9 +119,7 @@ def record(
         recorder = sandbox_vcr("all", live_origin=url, library=cassette.parent)
         with (
             recorder.use_cassette(cassette.name),
-            httpx.Client(
-                base_url=f"{url}/v4_6_release/apis/3.0", headers=cw_headers(), trust_env=False
-            ) as client,
+            httpx.Client(base_url=f"{url}{API_PATH}", headers=cw_headers(), trust_env=False) as client,
         ):
             conversation(client)
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from reconciler.sandbox import FaultSettings, Sandbox, serve_in_thread
+from reconciler.sandbox import API_PATH, FaultSettings, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
 from reconciler.sandbox.server import SandboxServer, is_loopback
 from tests.sandbox.helpers import cw_headers, new_addition
@@ -19,9 +19,7 @@ from tests.sandbox.helpers import cw_headers, new_addition
 
 def client(url: str, timeout: float = 5.0) -> httpx.Client:
     # trust_env=False: a proxy from the environment must not get between the test and 127.0.0.1
-    return httpx.Client(
-        base_url=f"{url}/v4_6_release/apis/3.0", headers=cw_headers(), timeout=timeout, trust_env=False
-    )
+    return httpx.Client(base_url=f"{url}{API_PATH}", headers=cw_headers(), timeout=timeout, trust_env=False)
 
 
 def test_a_served_sandbox_answers_over_http_with_absolute_links_to_itself() -> None:

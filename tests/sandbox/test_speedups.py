@@ -8,29 +8,20 @@ with the path it short-cuts, forced by a condition or parameter that selects the
 
 from __future__ import annotations
 
-import base64
-
 import httpx
 import pytest
 
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox
+from reconciler.sandbox import Sandbox
 from reconciler.sandbox.cw_render import AGREEMENT_FIELDS
 from reconciler.sandbox.generator import GeneratorSpec, generate
+from tests.sandbox.helpers import cw_client
 
-API = "http://sandbox.test/v4_6_release/apis/3.0"
 OCTOBER = "effectiveDate>=[2026-10-01T00:00:00Z] and effectiveDate<[2026-11-01T00:00:00Z]"
 
 
 @pytest.fixture(scope="module")
 def client() -> httpx.Client:
-    sandbox = Sandbox(generate(GeneratorSpec(30, 4, seed=3)))
-    credentials = DEMO_CREDENTIALS
-    token = f"{credentials['CW_COMPANY_ID']}+{credentials['CW_PUBLIC_KEY']}:{credentials['CW_PRIVATE_KEY']}"
-    headers = {
-        "Authorization": "Basic " + base64.b64encode(token.encode()).decode(),
-        "clientId": credentials["CW_CLIENT_ID"],
-    }
-    return httpx.Client(transport=sandbox.transport(), base_url=API, headers=headers)
+    return cw_client(Sandbox(generate(GeneratorSpec(30, 4, seed=3))))
 
 
 def _get(client: httpx.Client, path: str, **params: str) -> httpx.Response:

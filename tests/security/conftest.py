@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,9 @@ import pytest
 from reconciler.sandbox import Credentials, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
 from reconciler.sandbox.state import Store
-from tests.conftest import Result, run_cwbill
+from tests.conftest import Served
 
 AS_OF = "2026-11-02"
-CW_BASE = "/v4_6_release/apis/3.0"
 FAKE = {
     "CW_COMPANY_ID": "acme_msp",
     "CW_PUBLIC_KEY": "pubKEY-7Qx2Lm9Vz4Rt",
@@ -43,23 +41,6 @@ def leaks(text: str, values: dict[str, str] = FAKE) -> list[str]:
     return [name for name, needle in secret_needles(values).items() if needle in text]
 
 
-@dataclass
-class Served:
-    """A sandbox served on loopback that accepts FAKE, and a billing repository beside it."""
-
-    sandbox: Sandbox
-    url: str
-    billing: Path
-    capsys: pytest.CaptureFixture[str]
-    monkeypatch: pytest.MonkeyPatch
-
-    def cwbill(self, *args: str) -> Result:
-        return run_cwbill(self.capsys, self.monkeypatch, *args)
-
-    def writes(self) -> int:
-        return int(str(self.sandbox.counters.to_json()["writes_committed"]))
-
-
 def sandbox_credentials() -> Credentials:
     return Credentials(
         cw_company_id=FAKE["CW_COMPANY_ID"],
@@ -82,16 +63,7 @@ def serving(
     """Serve `store` (accepting FAKE) with FAKE and CW_URL/MBS_URL in the environment."""
     sandbox = Sandbox(store, sandbox_credentials())
     with serve_in_thread(sandbox, tls=tls) as url:
-        yield pointed_at(Served(sandbox, url, billing, capsys, monkeypatch))
-
-
-def pointed_at(world: Served) -> Served:
-    for name, value in FAKE.items():
-        world.monkeypatch.setenv(name, value)
-    world.monkeypatch.setenv("CW_URL", world.url + CW_BASE)
-    world.monkeypatch.setenv("MBS_URL", world.url)
-    world.monkeypatch.setenv("NO_COLOR", "1")
-    return world
+        yield Served(sandbox, url, billing, capsys, monkeypatch).point(FAKE)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +82,7 @@ def read_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Served:
     sandbox, url = read_only_server
-    return pointed_at(Served(sandbox, url, billing_copy, capsys, monkeypatch))
+    return Served(sandbox, url, billing_copy, capsys, monkeypatch).point(FAKE)
 
 
 @pytest.fixture
