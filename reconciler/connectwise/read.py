@@ -147,3 +147,14 @@ class PendingAdditions:
     def close(self) -> None:
         """Cancel what has not been sent and wait for what has (a run never leaves requests behind)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_additions(
+    client: ConnectWiseClient, wanted: Mapping[int, Sequence[Period]]
+) -> tuple[LiveAddition, ...]:
+    """The additions of each agreement in its periods, read now (concurrently); sorted by id."""
+    pending = PendingAdditions(client, wanted)
+    try:
+        return pending.collect(wanted)
+    finally:
+        pending.close()

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reconciler.connectwise.client import ConnectWiseClient, quote
-from reconciler.connectwise.live import Record, parse_addition, parse_agreement, parse_decimal
+from reconciler.connectwise.live import Record, parse_agreement, parse_decimal
+from reconciler.connectwise.read import read_additions
 from reconciler.engine.model import AgreementInfo
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
@@ -33,14 +34,7 @@ def read_import_input(
         )
     )
     chosen = choose_agreements(agreements, agreement, identifier)
-    additions = tuple(
-        addition
-        for one in client.map_concurrently(
-            lambda a: [parse_addition(r, a.id) for r in client.additions_of(a.id, [period])], list(chosen)
-        )
-        for addition in one
-        if addition.period == period
-    )
+    additions = read_additions(client, {a.id: (period,) for a in chosen})
     identifiers = sorted({a.product for a in additions if a.product})
     catalog = {entry.identifier: entry for entry in _catalog(client, identifiers)}
     return ImportInput(identifier, name, period, agreements, chosen, additions, catalog)

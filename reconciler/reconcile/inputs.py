@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,9 +10,10 @@ from pathlib import Path
 import httpx
 
 from reconciler.config.load import load_repository
-from reconciler.config.model import Repository
+from reconciler.config.model import Company, Repository
 from reconciler.engine.model import PlanWarning
 from reconciler.engine.periods import Period
+from reconciler.engine.scope import periods_in_scope
 from reconciler.errors import Severity, UserError
 from reconciler.httpclient import require_safe_url
 from reconciler.usage.console import fetch_usage
@@ -64,3 +66,29 @@ def fetch_console_usage(
             client, repository, periods, os.environ["MBS_USERNAME"], os.environ["MBS_PASSWORD"]
         )
     return usage, list(warnings)
+
+
+def periods_in_any_scope(companies: Sequence[Company], as_of: dt.date, period: Period | None) -> list[Period]:
+    """Every period some configuration of `companies` may touch on `as_of` (billing-rules §5), sorted."""
+    return sorted(
+        {
+            p
+            for company in companies
+            for configuration in company.configurations
+            for p in periods_in_scope(configuration, as_of, period)
+        }
+    )
+
+
+def load_run_usage(
+    root: Path,
+    usage: Path | None,
+    repository: Repository,
+    periods: Sequence[Period],
+    console_transport: httpx.BaseTransport | None = None,
+) -> tuple[Usage, list[PlanWarning]]:
+    """The usage files (`--usage`, else `root/usage/`), else the Management Console for `periods`."""
+    source = usage_source(root, usage)
+    if source is not None:
+        return load_usage_files(source, repository), []
+    return fetch_console_usage(repository, periods, console_transport)

@@ -34,8 +34,7 @@ from reconciler.connectwise.read import (
     read_catalog,
 )
 from reconciler.engine.desired import compute_desired
-from reconciler.engine.model import ConfigurationScope, DesiredResult, PlanWarning
-from reconciler.engine.periods import Period
+from reconciler.engine.model import ConfigurationScope, DesiredResult
 from reconciler.engine.scope import periods_in_scope
 from reconciler.errors import Finding, UserError, error, sort_findings
 from reconciler.httpclient import RetryPolicy
@@ -44,9 +43,8 @@ from reconciler.plan.fingerprint import stale_reasons
 from reconciler.plan.model import Plan, Selection
 from reconciler.plan.safety import threshold_violations
 from reconciler.plan.unowned import UnownedLine, unowned_lines
-from reconciler.reconcile.inputs import fetch_console_usage, load_usage_files, usage_source
+from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.render.json import plan_from_json
-from reconciler.usage.model import Usage
 
 log = logging.getLogger("cwbill.run")
 
@@ -155,9 +153,11 @@ def _make_plan(
         for c in companies
         for conf in c.configurations
     }
-    every_period = sorted({p for periods in possible.values() for p in periods})
+    every_period = periods_in_any_scope(companies, selection.as_of, selection.period)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cwbill-usage") as background:
-        loading = background.submit(_load_usage, options, repository, every_period, console_transport)
+        loading = background.submit(
+            load_run_usage, options.root, options.usage, repository, every_period, console_transport
+        )
         agreements = read_agreements(client, companies)
         identifiers = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
         catalog = read_catalog(client, identifiers)
@@ -202,19 +202,6 @@ def _make_plan(
     plan = build_plan(repository, desired, live, selection, usage.digest)
     places = repository.settings.unit_price_places
     return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places))
-
-
-def _load_usage(
-    options: RunOptions,
-    repository: Repository,
-    periods: Sequence[Period],
-    console_transport: httpx.BaseTransport | None,
-) -> tuple[Usage, list[PlanWarning]]:
-    """The usage files (`--usage` or `usage/`), else the Management Console for `periods`."""
-    source = usage_source(options.root, options.usage)
-    if source is not None:
-        return load_usage_files(source, repository), []
-    return fetch_console_usage(repository, periods, console_transport)
 
 
 def load_saved_plan(path: Path) -> Plan:

@@ -8,21 +8,17 @@ so earlier months could not be compared honestly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import httpx
 
-from reconciler.config.model import Company, Repository, SendMode
+from reconciler.config.model import Repository, SendMode
 from reconciler.connectwise.client import ConnectWiseClient
 from reconciler.connectwise.read import read_agreements, read_catalog
-from reconciler.engine.model import PlanWarning
-from reconciler.engine.periods import Period
-from reconciler.engine.scope import periods_in_scope
 from reconciler.errors import UserError
 from reconciler.plan.model import Selection
-from reconciler.reconcile.inputs import fetch_console_usage, load_usage_files, usage_source
+from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.reconcile.run import selected_companies
 from reconciler.report.build import build_report
 from reconciler.report.model import Report
@@ -48,25 +44,9 @@ def make_report(
         for identifier in configuration.connectwise_products
     }
     catalog = read_catalog(client, priced_by_catalog)
-    source = usage_source(root, usage_path)
-    console_warnings: list[PlanWarning] = []
-    if source is not None:
-        usage = load_usage_files(source, repository)
-    else:
-        periods = _periods_in_scope(companies, selection)
-        usage, console_warnings = fetch_console_usage(repository, periods, console_transport)
+    periods = periods_in_any_scope(companies, selection.as_of, selection.period)
+    usage, console_warnings = load_run_usage(root, usage_path, repository, periods, console_transport)
     report = build_report(repository, usage, agreements, catalog, selection)
     if not isinstance(report, Report):
         raise UserError(findings=report)
     return replace(report, warnings=(*report.warnings, *console_warnings))
-
-
-def _periods_in_scope(companies: Sequence[Company], selection: Selection) -> list[Period]:
-    return sorted(
-        {
-            p
-            for company in companies
-            for configuration in company.configurations
-            for p in periods_in_scope(configuration, selection.as_of, selection.period)
-        }
-    )
