@@ -31,7 +31,8 @@ import httpx
 
 from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, decode, error_message
 from reconciler.connectwise.journal import Journal
-from reconciler.connectwise.live import LiveAddition, parse_addition
+from reconciler.connectwise.live import LiveAddition
+from reconciler.connectwise.read import read_agreement_additions
 from reconciler.httpclient import RetriesExhausted, retry_after
 from reconciler.plan.fields import MONEY_FIELDS
 from reconciler.plan.model import Action, Change, Plan, Reason
@@ -209,8 +210,8 @@ class Applier:
 
     def find_created(self, change: Change) -> int | None:
         """After an ambiguous POST: the addition with this change's marker and natural key, if any."""
-        records = self.client.additions_of(change.agreement_id, [change.period])
-        found = sorted(a.id for a in _parsed(records, change.agreement_id) if same_line(a, change))
+        lines = read_agreement_additions(self.client, change.agreement_id, [change.period])
+        found = sorted(a.id for a in lines if same_line(a, change))
         return found[0] if found else None
 
     def update(self, change: Change) -> WriteResult:
@@ -269,7 +270,7 @@ class Applier:
         agreement_id = results[group[0]].change.agreement_id
         periods = sorted({results[i].change.period for i in group})
         try:
-            lines = _parsed(self.client.additions_of(agreement_id, periods), agreement_id)
+            lines = read_agreement_additions(self.client, agreement_id, periods)
         except WRITE_ERRORS as exc:
             message = f"could not re-read agreement {agreement_id} to verify ({_describe(exc)}); run plan"
             return [self._failed_text(results[i].change, message) for i in group if results[i].ok]
@@ -329,10 +330,6 @@ def _new_id(response: httpx.Response) -> int | None:
         return None
     new_id = created.get("id") if isinstance(created, Mapping) else None
     return new_id if isinstance(new_id, int) and not isinstance(new_id, bool) else None
-
-
-def _parsed(records: Sequence[Mapping[str, object]], agreement_id: int) -> list[LiveAddition]:
-    return [parse_addition(record, agreement_id) for record in records]
 
 
 def _name(change: Change) -> str:

@@ -82,7 +82,10 @@ def agreements_in_scope(
 Progress = Callable[[int, int], None]  # (agreements read, agreements to read), from the reader threads
 
 
-def _read_one(client: ConnectWiseClient, agreement_id: int, periods: Sequence[Period]) -> list[LiveAddition]:
+def read_agreement_additions(
+    client: ConnectWiseClient, agreement_id: int, periods: Sequence[Period]
+) -> list[LiveAddition]:
+    """One agreement's additions in `periods` (one request and its pages), parsed."""
     records = client.additions_of(agreement_id, periods)
     additions = [parse_addition(record, agreement_id) for record in records]
     return [a for a in additions if a.period is not None and a.period in periods]
@@ -110,7 +113,7 @@ class PendingAdditions:
             self._start(agreement_id, periods)
 
     def _start(self, agreement_id: int, periods: Sequence[Period]) -> Future[list[LiveAddition]]:
-        read = self._pool.submit(_read_one, self._client, agreement_id, periods)
+        read = self._pool.submit(read_agreement_additions, self._client, agreement_id, periods)
         self._reads[agreement_id] = (frozenset(periods), read)
         if self._progress is not None:
             read.add_done_callback(self._tick)
