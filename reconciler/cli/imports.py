@@ -13,12 +13,13 @@ from pathlib import Path
 import typer
 
 from reconciler.cli.app import app
+from reconciler.cli.init import repository_schema_reference
 from reconciler.config.load import COMPANIES, company_files
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
 from reconciler.importer.infer import infer_company
 from reconciler.importer.read import read_import_input
-from reconciler.importer.render import SCHEMA_LINE, render_company
+from reconciler.importer.render import render_company
 from reconciler.reconcile.inputs import load_checked_repository
 from reconciler.reconcile.run import connect
 
@@ -39,14 +40,14 @@ def month_flag(period: str | None) -> Period | None:
 
 
 def _schema_line(directory: Path) -> str:
-    """The schema comment the repository's company files already use, else the standard one."""
+    """The schema comment the repository's company files already use, else one aimed as settings.yaml's."""
     folder = directory / COMPANIES
     if folder.is_dir():
         for path in company_files(folder):
             first = path.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
             if first.startswith("# yaml-language-server:"):
                 return first.rstrip()
-    return SCHEMA_LINE
+    return f"# yaml-language-server: $schema={repository_schema_reference(directory, 'company', folder)}"
 
 
 @app.command("import")

@@ -198,3 +198,18 @@ def test_a_rate_the_lines_show_is_printed_exactly(world: World) -> None:
     result = world.cwbill("import", "billing", "--company", "ACME", "--as-of", AS_OF)
     assert result.code == 0, result.err
     assert "#   licenses: {desktop: {cost: 2.50, price: 5.0125}}" in result.out
+
+
+def test_the_schema_comment_follows_the_repository(world: World) -> None:
+    first = world.cwbill("import", "billing", "--company", "ACME", "--as-of", AS_OF)
+    assert first.out.splitlines()[0] == "# yaml-language-server: $schema=../../schemas/company.schema.json"
+    # no company file says where the schema is: aim as settings.yaml does
+    for path in (world.billing / "companies").glob("*.yaml"):
+        path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[1:]) + "\n", encoding="utf-8")
+    settings = world.billing / "settings.yaml"
+    lines = settings.read_text(encoding="utf-8").splitlines(keepends=True)
+    url = "https://git.example.com/raw/schemas/"
+    settings.write_text(f"# yaml-language-server: $schema={url}settings.schema.json\n" + "".join(lines[1:]))
+    again = world.cwbill("import", "billing", "--company", "ACME", "--as-of", AS_OF)
+    assert again.code == 0, again.err
+    assert again.out.splitlines()[0] == f"# yaml-language-server: $schema={url}company.schema.json"
