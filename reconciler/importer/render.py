@@ -20,11 +20,12 @@ import yaml
 from reconciler.config.model import CostPrice, ProductKind
 from reconciler.engine.money import decimal_places, fixed
 from reconciler.importer.model import ImportedCompany, ImportedConfiguration, NewProduct, PriceEntry, Todo
+from reconciler.render.common import UNSAFE_CHARACTERS
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/company.schema.json"
 COMMENT_COLUMN = 40
 # YAML line breaks (\n \r \x85 \u2028 \u2029) and every other control character
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]")
 
 
 def scalar(value: str | int) -> str:

@@ -18,6 +18,10 @@ from reconciler.plan.marker import FIELD_ORDER
 from reconciler.plan.model import Action, Change, Fields
 from reconciler.plan.unowned import UnownedLine
 
+# What no user string may carry into output as it is: C0 and C1 controls (newlines included), the
+# line and paragraph separators, and bidirectional overrides (they reorder what is shown). A regex
+# character class body, for `re.compile(f"[{UNSAFE_CHARACTERS}]")`.
+UNSAFE_CHARACTERS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 COST_FIELDS = frozenset({"unitCost"})
 NOT_SET = "(not set)"
 MARKER_ONLY = "(only the owner marker is written)"

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 
+from reconciler.render.common import UNSAFE_CHARACTERS
+
 ZWSP = "\u200b"
 # HTML, and Markdown's inline syntax plus `$` (GitHub math). Block syntax (`-`, `+`, `1.`, `=`) only
 # counts at the start of a line, and an escaped string never starts one: the renderer puts it after
 # a table pipe or a list marker.
 _ENTITIES = {char: f"&#{ord(char)};" for char in "&<>\"'|`*_[]()#!~\\$"}
 # Newlines and every other control character, and bidirectional overrides, read as one space.
-_CONTROL = re.compile("\r\n|[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"\r\n|[{UNSAFE_CHARACTERS}]")
 # What GitHub links after rendering: `@user`, `#123`, `GH-123`, `http://…`, `www.…`.
 _AUTOLINK = re.compile(r"(?i)(@|#|gh-|://|www\.)")
 

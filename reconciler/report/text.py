@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import TextIO
 
-from reconciler.render.common import money_text
+from reconciler.render.common import UNSAFE_CHARACTERS, money_text
 from reconciler.report.model import Report, sums
 from reconciler.report.tables import (
     LINE_COLUMNS,
@@ -23,7 +23,7 @@ from reconciler.report.tables import (
     summary_rows,
 )
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[{UNSAFE_CHARACTERS}]")
 
 
 def clean(text: str) -> str:
