@@ -61,7 +61,13 @@ class RunOptions:
 class PlanRun:
     plan: Plan
     repository: Repository
-    unowned: tuple[UnownedLine, ...] = ()  # the additions of `plan.unowned`, for --show-unowned
+    live: LiveState | None = None  # what was read from ConnectWise (None: a plan not made here)
+
+    def unowned(self) -> tuple[UnownedLine, ...]:
+        """The additions of `plan.unowned` as read (`plan --show-unowned`); derived on request."""
+        if self.live is None:
+            return ()
+        return unowned_lines(self.plan.unowned, self.live, self.repository.settings.unit_price_places)
 
 
 def connect(
@@ -200,8 +206,7 @@ def _make_plan(
         catalog=catalog,
     )
     plan = build_plan(repository, desired, live, selection, usage.digest)
-    places = repository.settings.unit_price_places
-    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places))
+    return PlanRun(plan, repository, live)
 
 
 def load_saved_plan(path: Path) -> Plan:
