@@ -7,7 +7,6 @@ import itertools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -69,7 +68,7 @@ def _print_plan(run: PlanRun, fmt: str, show_cost: bool, show_unowned: bool, str
     if fmt == "json":
         stream.write(plan_to_json(plan))
     elif fmt == "markdown":
-        listing = render_unowned_markdown(run.unowned(), show_cost=show_cost) if show_unowned else ""
+        listing = render_unowned_markdown(run.unowned, show_cost=show_cost) if show_unowned else ""
         stream.write(render_markdown(plan, show_cost=show_cost, limit=DEFAULT_LIMIT - len(listing)))
         stream.write("\n")
         stream.write(listing)
@@ -78,7 +77,7 @@ def _print_plan(run: PlanRun, fmt: str, show_cost: bool, show_unowned: bool, str
         render_text(plan, console, show_cost=show_cost)
         if show_unowned:
             console.print()
-            render_unowned_text(run.unowned(), console, show_cost=show_cost)
+            render_unowned_text(run.unowned, console, show_cost=show_cost)
 
 
 @app.command()
@@ -123,7 +122,7 @@ def plan(
     options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
     run = _make(options)
     if drift_only:
-        run = replace(run, plan=only_reason(run.plan, Reason.DRIFT))
+        run = PlanRun(only_reason(run.plan, Reason.DRIFT), run.repository, run.unowned)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(plan_to_json(run.plan), encoding="utf-8")

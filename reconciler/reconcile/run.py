@@ -61,13 +61,7 @@ class RunOptions:
 class PlanRun:
     plan: Plan
     repository: Repository
-    live: LiveState | None = None  # what was read from ConnectWise (None: a plan not made here)
-
-    def unowned(self) -> tuple[UnownedLine, ...]:
-        """The additions of `plan.unowned` as read (`plan --show-unowned`); derived on request."""
-        if self.live is None:
-            return ()
-        return unowned_lines(self.plan.unowned, self.live, self.repository.settings.unit_price_places)
+    unowned: tuple[UnownedLine, ...] = ()  # the additions of `plan.unowned`, for --show-unowned
 
 
 def connect(
@@ -206,7 +200,8 @@ def _make_plan(
         catalog=catalog,
     )
     plan = build_plan(repository, desired, live, selection, usage.digest)
-    return PlanRun(plan, repository, live)
+    places = repository.settings.unit_price_places
+    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places))
 
 
 def load_saved_plan(path: Path) -> Plan:
