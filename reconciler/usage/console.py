@@ -170,8 +170,11 @@ def fetch_usage(  # noqa: PLR0917  # the signature of the brief; policy may be p
     *,
     base_url: str | None = None,
     concurrency: int = 4,
+    all_companies: bool = False,
 ) -> tuple[Usage, list[PlanWarning]]:
-    """The usage of every configured company the console has, for each of `periods`.
+    """The usage of every configured company the console has, for each of `periods` — of every
+    console company with `all_companies`, with what no product maps kept by its console name
+    (`cwbill leakage`): no further list call, only the Billing/Details of those companies' users.
 
     The console's URL is `base_url`, else the client's own `base_url`, else `settings.console_url`
     (callers pass `MBS_URL` when set). The digest of the result is the SHA-256 of its snapshot
@@ -186,7 +189,7 @@ def fetch_usage(  # noqa: PLR0917  # the signature of the brief; policy may be p
         accounts=wire.accounts(console.call("GET", "/api/Accounts")),
         packages=wire.packages(console.call("GET", "/api/Packages")),
     )
-    builder = UsageBuilder(repository, state)
+    builder = UsageBuilder(repository, state, all_companies=all_companies)
     asks = [(user.id, period) for user in builder.users for period in sorted(set(periods))]
 
     def ask(key: tuple[str, Period]) -> list[wire.DetailRow]:

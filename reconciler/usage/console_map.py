@@ -4,9 +4,12 @@ Pure: takes the console's rows (already read by `console_wire`) and the billing 
 returns one `UsageRecord` per configured company present in the console and per period, plus a
 warning for everything it cannot map — a console company without a company file, a company file
 whose console company the console lacks, a license type or storage account no product names —
-so nothing is dropped silently. Licenses and package limits are the console's current state (it
-keeps no history), so they are the same for every period pulled; stored and restored bytes come
-per user, account and month from Billing/Details and become GB at 2^30 bytes per GB, 6 places.
+so nothing is dropped silently. With `all_companies` (`usage pull --all-companies`, `cwbill
+leakage`) every console company gets its records, and what no product maps is kept in them by its
+console name (`UsageRecord.unmapped_*`), so the leakage report can count it. Licenses and package
+limits are the console's current state (it keeps no history), so they are the same for every period
+pulled; stored and restored bytes come per user, account and month from Billing/Details and become
+GB at 2^30 bytes per GB, 6 places.
 """
 
 from __future__ import annotations
@@ -51,24 +54,33 @@ class _Bytes:
     restore: int = 0
 
 
-def billed_users(repository: Repository, state: ConsoleState) -> list[ConsoleUser]:
-    """The users whose usage is pulled: those of a configured company the console has."""
-    wanted = {c.console_company for c in repository.companies} & {c.name for c in state.companies}
+def billed_users(
+    repository: Repository, state: ConsoleState, *, all_companies: bool = False
+) -> list[ConsoleUser]:
+    """The users whose usage is pulled: those of a configured company the console has (of every
+    console company with `all_companies`)."""
+    wanted = {c.name for c in state.companies}
+    if not all_companies:
+        wanted &= {c.console_company for c in repository.companies}
     return sorted((u for u in state.users if u.company in wanted), key=lambda u: u.id)
 
 
 class UsageBuilder:
     """Maps console names to repository keys and collects the warnings of one pull."""
 
-    def __init__(self, repository: Repository, state: ConsoleState) -> None:
+    def __init__(self, repository: Repository, state: ConsoleState, *, all_companies: bool = False) -> None:
         self.state = state
+        self.all_companies = all_companies
         self.identifiers = {c.console_company: c.identifier for c in repository.companies}
         self.keys: dict[ProductKind, dict[str, str]] = {kind: {} for kind in ProductKind}
         for key in sorted(repository.products):
             product = repository.products[key]
             self.keys[product.kind].setdefault(product.console, key)
         self.warnings: list[PlanWarning] = []
-        self.users = billed_users(repository, state)
+        self.users = billed_users(repository, state, all_companies=all_companies)
+        # with all_companies: what no product maps, per company, by console name (the leakage report's)
+        self.unmapped_licenses: dict[str, Counter[str]] = defaultdict(Counter)
+        self.unmapped_limits: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
 
     def warn(self, code: str, company: str, message: str, period: Period | None = None) -> None:
         identifier = self.identifiers.get(company, "")
@@ -84,7 +96,8 @@ class UsageBuilder:
         limits = self.limits()
         records: dict[tuple[str, Period], UsageRecord] = {}
         for period in periods:
-            stored = self.stored(period, details)
+            unmapped: dict[str, dict[str, _Bytes]] = defaultdict(lambda: defaultdict(_Bytes))
+            stored = self.stored(period, details, unmapped)
             for company in present:
                 storage = {
                     key: StorageUsage(
@@ -97,18 +110,32 @@ class UsageBuilder:
                     company,
                     {key: count for key, count in sorted(licenses[company].items()) if count},
                     {key: amounts for key, amounts in sorted(storage.items()) if amounts != StorageUsage()},
+                    unmapped_licenses=dict(sorted(self.unmapped_licenses[company].items())),
+                    unmapped_storage=self.unmapped_storage(unmapped[company], self.unmapped_limits[company]),
                 )
         return records
+
+    @staticmethod
+    def unmapped_storage(
+        stored: Mapping[str, _Bytes], limits: Mapping[str, Decimal]
+    ) -> dict[str, StorageUsage]:
+        return {
+            name: StorageUsage(
+                gigabytes(amount.backup), gigabytes(amount.restore), limits.get(name, Decimal(0))
+            )
+            for name, amount in _merge(stored, limits).items()
+        }
 
     def companies(self) -> list[str]:
         """Configured companies the console has; a warning for every company on one side only."""
         console = {c.name for c in self.state.companies}
+        outcome = "pulled, not billed" if self.all_companies else "not pulled"
         for name in sorted(console - self.identifiers.keys()):
-            self.warn(UNMAPPED_COMPANY, name, f"console company {name!r} has no company file; not pulled")
+            self.warn(UNMAPPED_COMPANY, name, f"console company {name!r} has no company file; {outcome}")
         for name in sorted(self.identifiers.keys() - console):
             message = f"console_company {name!r} is not a company of the Management Console; no usage pulled"
             self.warn(UNMAPPED_COMPANY, name, message)
-        return sorted(console & self.identifiers.keys())
+        return sorted(console if self.all_companies else console & self.identifiers.keys())
 
     def license_counts(self) -> dict[str, Counter[str]]:
         """Activated licenses per company and license product (mbs-api §9 step 3)."""
@@ -129,12 +156,18 @@ class UsageBuilder:
         if orphans:
             self.warn(UNMAPPED_COMPANY, "", f"{orphans} activated licenses belong to no user; not billed")
         for (company, license_type), count in sorted(unmapped.items()):
+            if self.all_companies:
+                self.unmapped_licenses[company][license_type] = count
             message = (
                 f"{count} activated {license_type!r} licenses of {company!r} match no license product "
                 "in products.yaml (console:); not billed"
             )
             self.warn(UNMAPPED_PRODUCT, company, message)
         return counts
+
+    def account_name(self, account_id: str) -> str:
+        """The storage account's display name, or `AccountID <id>` when the console has none."""
+        return self.state.accounts.get(account_id, "") or f"AccountID {account_id}"
 
     def account_key(self, company: str, account_id: str, what: str, period: Period | None) -> str | None:
         display = self.state.accounts.get(account_id, "")
@@ -159,12 +192,20 @@ class UsageBuilder:
                 key = self.account_key(user.company, destination.account_id, f"a {limit} GB limit", None)
                 if key is not None:
                     limits[user.company][key] = money.add(limits[user.company][key], limit)
+                elif self.all_companies:
+                    held = self.unmapped_limits[user.company]
+                    name = self.account_name(destination.account_id)
+                    held[name] = money.add(held[name], limit)
         return limits
 
     def stored(
-        self, period: Period, details: Mapping[tuple[str, Period], Sequence[DetailRow]]
+        self,
+        period: Period,
+        details: Mapping[tuple[str, Period], Sequence[DetailRow]],
+        kept: dict[str, dict[str, _Bytes]] | None = None,
     ) -> dict[str, dict[str, _Bytes]]:
-        """Bytes stored and restored per company and storage product in `period` (§9 step 5)."""
+        """Bytes stored and restored per company and storage product in `period` (§9 step 5); with
+        all_companies, what no product maps goes to `kept` (company → account name → bytes)."""
         totals: dict[str, dict[str, _Bytes]] = defaultdict(lambda: defaultdict(_Bytes))
         unmapped: dict[tuple[str, str], _Bytes] = defaultdict(_Bytes)
         for user in self.users:
@@ -180,6 +221,10 @@ class UsageBuilder:
             if amount.backup or amount.restore:
                 what = f"{gigabytes(amount.backup)} GB stored and {gigabytes(amount.restore)} GB restored"
                 self.account_key(company, account_id, what, period)
+                if self.all_companies and kept is not None:
+                    name = self.account_name(account_id)
+                    held = kept[company][name]
+                    kept[company][name] = _Bytes(held.backup + amount.backup, held.restore + amount.restore)
         return totals
 
 

@@ -30,6 +30,10 @@ class UsageRecord:
     licenses: Mapping[str, int] = field(default_factory=dict)  # product key → activated licenses
     storage: Mapping[str, StorageUsage] = field(default_factory=dict)  # product key → amounts
     location: Location | None = None  # where the record was read from (a file), if any
+    # What no products.yaml product maps, by the console's own name (license type, storage account):
+    # kept only by pulls for every console company (`usage pull --all-companies`, `cwbill leakage`).
+    unmapped_licenses: Mapping[str, int] = field(default_factory=dict)
+    unmapped_storage: Mapping[str, StorageUsage] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

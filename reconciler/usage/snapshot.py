@@ -3,10 +3,12 @@
 A snapshot is what the Management Console reported, after mapping console names to products.yaml
 keys (billing-format.md). `load_usage` reads one file or every `*.yaml`/`*.yml`/`*.json` of a folder
 through the position-keeping loader (Decimals from their text) and the `usage` schema, then checks
-what a schema cannot: product keys that products.yaml lacks or files under the wrong kind, companies
-no company file names, and a (company, period) recorded twice — each error at its file, line and
-field path, as `cwbill validate` reports. `dump_usage` writes the deterministic YAML that
-`cwbill usage pull` commits (see `reconciler.usage.yamlwrite`).
+what a schema cannot: product keys that products.yaml lacks or files under the wrong kind, and a
+(company, period) recorded twice — each error at its file, line and field path, as `cwbill validate`
+reports. A company no company file names is a warning (`usage pull --all-companies` writes such
+records for `cwbill leakage`; nothing bills them), with a hint when a file names it in other case.
+`dump_usage` writes the deterministic YAML that `cwbill usage pull` commits (see
+`reconciler.usage.yamlwrite`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from reconciler.usage.yamlwrite import dump_usage
 
 USAGE_SUFFIXES = (".yaml", ".yml", ".json")
 RecordKey = tuple[str, Period]
+UNKNOWN_COMPANY = "usage-company-without-file"
 
 __all__ = ["USAGE_SUFFIXES", "dump_usage", "load_usage", "usage_files"]
 
@@ -113,9 +116,16 @@ class _Reader:
             self.error(document, (*path, "period"), str(exc))
             return
         if company not in self.companies:
-            self.error(document, (*path, "console_company"), self.unknown_company(company))
+            where = document.location((*path, "console_company"))
+            field_path = format_path((*path, "console_company"))
+            message = self.unknown_company(company)
+            self.findings.append(warning(where, field_path, message, UNKNOWN_COMPANY))
         licenses = self.licenses(document, (*path, "licenses"), entry.get("licenses", {}))
         storage = self.storage(document, (*path, "storage"), entry.get("storage", {}))
+        unmapped = entry.get("unmapped", {})
+        assert isinstance(unmapped, dict)
+        unmapped_licenses = unmapped.get("licenses", {})
+        assert isinstance(unmapped_licenses, dict)
         location = document.location(path)
         first = self.records.get((company, period))
         if first is not None:
@@ -125,12 +135,20 @@ class _Reader:
                 f"usage of {company!r} in {period} is recorded twice; first at {first.location}",
             )
             return
-        self.records[(company, period)] = UsageRecord(period, company, licenses, storage, location)
+        self.records[(company, period)] = UsageRecord(
+            period,
+            company,
+            licenses,
+            storage,
+            location,
+            unmapped_licenses={str(k): int(v) for k, v in unmapped_licenses.items()},
+            unmapped_storage=_amounts(unmapped.get("storage", {})),
+        )
 
     def unknown_company(self, company: str) -> str:
         near = sorted(c for c in self.companies if c.casefold() == company.casefold())
         hint = f" (did you mean {near[0]!r}?)" if near else ""
-        return f"no company file has console_company {company!r}{hint}"
+        return f"no company file has console_company {company!r}{hint}; not billed (cwbill leakage counts it)"
 
     def product(self, document: Document, path: PathKey, key: str, kind: ProductKind) -> bool:
         """Whether `key` is a products.yaml product of `kind`; an error at the key when not."""
@@ -160,13 +178,21 @@ class _Reader:
 
     def storage(self, document: Document, path: PathKey, accounts: object) -> dict[str, StorageUsage]:
         assert isinstance(accounts, dict)
-        found: dict[str, StorageUsage] = {}
-        for key, amounts in accounts.items():
-            if self.product(document, (*path, key), key, ProductKind.STORAGE):
-                assert isinstance(amounts, dict)
-                found[key] = StorageUsage(
-                    stored=to_decimal(amounts.get("stored", 0)),
-                    restored=to_decimal(amounts.get("restored", 0)),
-                    limit=to_decimal(amounts.get("limit", 0)),
-                )
-        return found
+        known = {
+            k: v for k, v in accounts.items() if self.product(document, (*path, k), k, ProductKind.STORAGE)
+        }
+        return _amounts(known)
+
+
+def _amounts(accounts: object) -> dict[str, StorageUsage]:
+    """Schema-checked storage amounts by account (a product key, or a console name when unmapped)."""
+    assert isinstance(accounts, dict)
+    found: dict[str, StorageUsage] = {}
+    for key, amounts in accounts.items():
+        assert isinstance(amounts, dict)
+        found[str(key)] = StorageUsage(
+            stored=to_decimal(amounts.get("stored", 0)),
+            restored=to_decimal(amounts.get("restored", 0)),
+            limit=to_decimal(amounts.get("limit", 0)),
+        )
+    return found
