@@ -45,6 +45,7 @@ from reconciler.plan.safety import threshold_violations
 from reconciler.plan.unowned import UnownedLine, unowned_lines
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.render.json import plan_from_json
+from reconciler.usage.model import Usage
 
 log = logging.getLogger("cwbill.run")
 
@@ -55,6 +56,17 @@ class RunOptions:
     usage: Path | None
     selection: Selection
     concurrency: int = 8
+    # `cwbill leakage`: usage of every console company, and the run's inputs kept in `PlanRun.inputs`
+    leakage: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RunInputs:
+    """What a plan was made from, kept only when asked (`RunOptions.leakage`): it costs memory."""
+
+    usage: Usage
+    desired: DesiredResult
+    live: LiveState
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +74,7 @@ class PlanRun:
     plan: Plan
     repository: Repository
     unowned: tuple[UnownedLine, ...] = ()  # the additions of `plan.unowned`, for --show-unowned
+    inputs: RunInputs | None = None
 
 
 def connect(
@@ -156,7 +169,13 @@ def _make_plan(
     every_period = periods_in_any_scope(companies, selection.as_of, selection.period)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cwbill-usage") as background:
         loading = background.submit(
-            load_run_usage, options.root, options.usage, repository, every_period, console_transport
+            load_run_usage,
+            options.root,
+            options.usage,
+            repository,
+            every_period,
+            console_transport,
+            all_companies=options.leakage,
         )
         agreements = read_agreements(client, companies)
         identifiers = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
@@ -201,7 +220,8 @@ def _make_plan(
     )
     plan = build_plan(repository, desired, live, selection, usage.digest)
     places = repository.settings.unit_price_places
-    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places))
+    inputs = RunInputs(usage, desired, live) if options.leakage else None
+    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), inputs)
 
 
 def load_saved_plan(path: Path) -> Plan:

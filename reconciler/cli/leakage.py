@@ -1,0 +1,100 @@
+"""`cwbill leakage`: what the console measured that no invoice line carries, in money, per bucket.
+
+Thin: flags in, one call into `reconciler.leakage.run` (the plan's reads, never a write), the
+rendered report out (stdout, or `--out`). Its own command rather than a `report` section: it needs
+what only a plan reads — the additions in scope and their owner markers (to tell a line cwbill
+wrote from an unowned one, or none) — and the usage of console companies no company file names,
+which neither `report` nor `plan` reads.
+"""
+
+from __future__ import annotations
+
+import sys
+from io import StringIO
+from pathlib import Path
+
+import typer
+
+from reconciler import exitcodes
+from reconciler.cli.app import app, configure_logging
+from reconciler.cli.imports import as_of_day, month_flag
+from reconciler.errors import UserError
+from reconciler.leakage.markdown import render_leakage_markdown
+from reconciler.leakage.model import Leakage
+from reconciler.leakage.render import render_csv, render_json, render_text
+from reconciler.leakage.run import make_leakage
+from reconciler.plan.model import Selection
+from reconciler.reconcile.inputs import load_checked_repository
+from reconciler.reconcile.run import RunOptions, connect
+
+FORMATS = ("text", "markdown", "csv", "json")
+
+
+def render(leakage: Leakage, output_format: str) -> str:
+    if output_format == "csv":
+        return render_csv(leakage)
+    if output_format == "json":
+        return render_json(leakage)
+    if output_format == "markdown":
+        return render_leakage_markdown(leakage)
+    buffer = StringIO()
+    render_text(leakage, buffer)
+    return buffer.getvalue()
+
+
+@app.command()
+def leakage(
+    directory: Path = typer.Argument(Path("billing"), help="The billing repository (default ./billing)."),
+    usage: Path | None = typer.Option(
+        None, "--usage", help="Usage snapshot FILE or DIR (default: DIR/usage/, else the console API)."
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="The date that decides the scope, YYYY-MM-DD (default: today, UTC)."
+    ),
+    period: str | None = typer.Option(None, "--period", help="One month, YYYY-MM (overrides the scope)."),
+    company: list[str] | None = typer.Option(
+        None,
+        "--company",
+        help="Only this ConnectWise company identifier (repeatable; leaves out console companies "
+        "without a company file).",
+    ),
+    output_format: str = typer.Option("text", "--format", help="text | markdown | csv | json"),
+    out: Path | None = typer.Option(None, "--out", help="Write the report to FILE instead of stdout."),
+    detailed_exitcode: bool = typer.Option(
+        False, "--detailed-exitcode", help="Exit 2 when any billable usage is on no invoice line, else 0."
+    ),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, max=32, help="Requests in flight at most."),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="Log what cwbill does on stderr (-v), in detail (-vv)."
+    ),
+) -> None:
+    """Put every unit of usage in scope in one bucket: billed, or why not, with its price.
+
+    The scope is plan's (same --as-of and --period). From the Management Console it reads every
+    console company, also those without a company file. It reads ConnectWise and never writes to
+    it. Buckets and what to do about each: docs/leakage.md.
+
+    Example: cwbill leakage billing --as-of 2026-11-02 --format markdown --detailed-exitcode
+    """
+    configure_logging(verbose)
+    if output_format not in FORMATS:
+        raise UserError(f"--format {output_format!r}: choose text, markdown, csv or json")
+    selection = Selection(as_of=as_of_day(as_of), period=month_flag(period), companies=tuple(company or ()))
+    repository, warnings = load_checked_repository(directory)
+    for line in warnings:
+        typer.echo(line, err=True)
+    client = connect(repository, concurrency=concurrency)
+    try:
+        found = make_leakage(RunOptions(directory, usage, selection, concurrency), repository, client)
+    finally:
+        client.http.close()
+    text = render(found, output_format)
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"leakage written to {out}", err=True)
+    if detailed_exitcode and found.leaking:
+        raise typer.Exit(exitcodes.CHANGES)

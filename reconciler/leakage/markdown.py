@@ -1,0 +1,102 @@
+"""The leakage report as Markdown: a section of the pull-request comment when anything is leaking.
+
+GitHub-flavoured (tables, `<details>`), checked with cmark-gfm in the tests. Every name from the
+repository or the console goes through `escape_markdown`; only prices appear, never costs
+(billing-rules §7). The units listed are the leaking ones, cut to `limit` characters with a note,
+so the section never pushes the plan out of a comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reconciler.leakage.model import Leakage, Unit
+from reconciler.leakage.render import ADVICE, amount_text, money, scope_text, summary_text
+from reconciler.render.mdescape import escape_markdown as md
+
+TITLE = "### Revenue leakage"
+DEFAULT_LIMIT = 20_000
+MIN_LIMIT = 4_000  # the title, the bucket table and the per-company table of a real MSP fit in it
+
+
+def leakage_section(leakage: Leakage | None, *, limit: int = DEFAULT_LIMIT) -> str:
+    """The PR comment's section: empty when nothing leaks (or no leakage was computed)."""
+    if leakage is None or not leakage.leaking:
+        return ""
+    return render_leakage_markdown(leakage, limit=limit)
+
+
+def render_leakage_markdown(leakage: Leakage, *, limit: int = DEFAULT_LIMIT) -> str:
+    """The whole section, ending with a newline, at most `limit` characters (≥ `MIN_LIMIT`)."""
+    if limit < MIN_LIMIT:
+        raise ValueError(f"the leakage section needs at least {MIN_LIMIT} characters")
+    head = [
+        TITLE,
+        f"{md(scope_text(leakage))} ({md(leakage.currency)}, at prices.yaml's prices): "
+        f"{md(summary_text(leakage))}.",
+    ]
+    if not leakage.units:
+        return "\n\n".join([*head, "No usage in scope."]) + "\n"
+    buckets = ["| bucket | amount | units | no price | what to do |", "| --- | ---: | ---: | ---: | --- |"]
+    for bucket, total in leakage.by_bucket():
+        name = f"**{bucket.value}**" if bucket.leaking else bucket.value
+        buckets.append(_row([name, money(total), total.units, total.unpriced, md(ADVICE[bucket][1])]))
+    companies = ["| company | leaking | units | no price | total |", "| --- | ---: | ---: | ---: | ---: |"]
+    for who, leaking, every in leakage.by_company():
+        if leaking.units:
+            companies.append(_row([md(who), money(leaking), leaking.units, leaking.unpriced, money(every)]))
+    blocks = [
+        *head,
+        "\n".join(buckets),
+        "Leaking buckets are in bold.",
+        _details("Leaking, per company", companies),
+    ]
+    fixed = len("\n\n".join(blocks)) + 2
+    blocks.append(_units(leakage.leaking, limit - fixed))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _units(units: Sequence[Unit], budget: int) -> str:
+    """The leaking units as a collapsed table, as many rows as fit in `budget` (a note for the rest)."""
+    head = [
+        "| bucket | period | company | configuration | product | measure | quantity | amount |",
+        "| --- | --- | --- | --- | --- | --- | ---: | ---: |",
+    ]
+    rows = [
+        _row(
+            [
+                u.bucket.value,
+                str(u.period),
+                md(u.who),
+                md(u.configuration) or "-",
+                md(u.product),
+                u.measure.value,
+                f"{format(u.quantity, 'f')} {u.measure.unit}",
+                amount_text(u.amount),
+            ]
+        )
+        for u in units
+    ]
+    room = budget - len(_details(_units_title(len(rows), 0), head))  # the longest title
+    shown = 0
+    for row in rows:
+        if len(row) + 1 > room:
+            break
+        room -= len(row) + 1
+        shown += 1
+    return _details(_units_title(len(rows), shown), [*head, *rows[:shown]])
+
+
+def _units_title(total: int, shown: int) -> str:
+    if shown == total:
+        return f"Leaking units ({total})"
+    return f"Leaking units ({shown} of {total} shown; run `cwbill leakage` for all)"
+
+
+def _details(summary: str, table: list[str]) -> str:
+    # the blank lines let GitHub (and cmark-gfm) read the table inside the HTML block
+    return f"<details><summary>{summary}</summary>\n\n" + "\n".join(table) + "\n\n</details>"
+
+
+def _row(cells: Sequence[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
