@@ -30,17 +30,14 @@ def render_leakage_markdown(leakage: Leakage, *, limit: int = DEFAULT_LIMIT) -> 
     """The whole section, ending with a newline, at most `limit` characters (≥ `MIN_LIMIT`)."""
     if limit < MIN_LIMIT:
         raise ValueError(f"the leakage section needs at least {MIN_LIMIT} characters")
-    head = [
-        TITLE,
-        f"{md(scope_text(leakage))} ({md(leakage.currency)}, at prices.yaml's prices): "
-        f"{md(summary_text(leakage))}.",
-    ]
+    # the scope and the summary are cwbill's own text (dates, numbers, the currency code)
+    head = [TITLE, f"{scope_text(leakage)}, at prices.yaml's prices: {md(summary_text(leakage))}."]
     if not leakage.units:
         return "\n\n".join([*head, "No usage in scope."]) + "\n"
     buckets = ["| bucket | amount | units | no price | what to do |", "| --- | ---: | ---: | ---: | --- |"]
     for bucket, total in leakage.by_bucket():
         name = f"**{bucket.value}**" if bucket.leaking else bucket.value
-        buckets.append(_row([name, money(total), total.units, total.unpriced, md(ADVICE[bucket][1])]))
+        buckets.append(_row([name, money(total), total.units, total.unpriced, ADVICE[bucket][1]]))
     companies = ["| company | leaking | units | no price | total |", "| --- | ---: | ---: | ---: | ---: |"]
     for who, leaking, every in leakage.by_company():
         if leaking.units:

@@ -74,19 +74,19 @@ def _unpriced(total: Total) -> str:
 
 def render_text(leakage: Leakage, stream: TextIO) -> None:
     lines = [f"cwbill leakage {scope_text(leakage)} ({leakage.currency}, at prices.yaml's prices)"]
-    lines += [summary_text(leakage), ""]
+    lines += [summary_text(leakage), "", "Buckets:"]
     rows = [
         Row((f"{'*' if b.leaking else ' '} {b.value}", money(t), str(t.units), str(t.unpriced), ADVICE[b][1]))
         for b, t in leakage.by_bucket()
     ]
     lines += table(("bucket", "amount", "units", "no price", "what to do"), rows, _NUMERIC)
-    lines += ["  * leaking: billable usage that no invoice line carries", ""]
+    lines += ["  * leaking: billable usage that no invoice line carries", "", "Per company:"]
     rows = [
         Row((who, money(leaking), str(leaking.units), str(leaking.unpriced), money(every)))
         for who, leaking, every in leakage.by_company()
     ]
     lines += table(("company", "leaking", "units", "no price", "total"), rows, _NUMERIC)
-    lines.append("")
+    lines += ["", "Units:"]
     rows = [
         Row(
             (
