@@ -18,6 +18,8 @@ from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.connectwise.read import Progress
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
+from reconciler.leakage.markdown import leakage_section
+from reconciler.leakage.run import leakage_of
 from reconciler.plan.model import Plan, Reason, Selection, only_reason
 from reconciler.reconcile.inputs import load_checked_repository
 from reconciler.reconcile.run import (
@@ -69,6 +71,7 @@ def _print_plan(run: PlanRun, fmt: str, show_cost: bool, show_unowned: bool, str
         stream.write(plan_to_json(plan))
     elif fmt == "markdown":
         listing = render_unowned_markdown(run.unowned, show_cost=show_cost) if show_unowned else ""
+        listing += leakage_section(leakage_of(run))  # `--leakage`: only when anything leaks
         stream.write(render_markdown(plan, show_cost=show_cost, limit=DEFAULT_LIMIT - len(listing)))
         stream.write("\n")
         stream.write(listing)
@@ -105,6 +108,12 @@ def plan(
         help="Also list the additions in scope without cwbill's marker (text and markdown; "
         "the JSON plan always has their ids in `unowned`).",
     ),
+    leakage: bool = typer.Option(
+        False,
+        "--leakage",
+        help="Markdown: add a Revenue leakage section when billable usage is on no invoice line "
+        "(reads every console company; `cwbill leakage` has the detail).",
+    ),
     concurrency: int = CONCURRENCY_OPT,
     verbose: int = VERBOSE_OPT,
 ) -> None:
@@ -119,7 +128,7 @@ def plan(
         raise UserError(
             "--show-unowned lists them in text and markdown; the JSON plan has their ids in `unowned`"
         )
-    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
+    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency, leakage)
     run = _make(options)
     if drift_only:
         run = PlanRun(only_reason(run.plan, Reason.DRIFT), run.repository, run.unowned)

@@ -86,6 +86,12 @@ def pull(
         help="Write the snapshot to FILE, typically DIR/usage/YYYY-MM.yaml (replaced if it exists); "
         "default: stdout.",
     ),
+    all_companies: bool = typer.Option(
+        False,
+        "--all-companies",
+        help="Also pull console companies without a company file, and keep what no product maps "
+        "(by the console's names), for `cwbill leakage`; nothing bills them.",
+    ),
 ) -> None:
     """Pull a month's usage from the Management Console and write it as a usage snapshot.
 
@@ -99,13 +105,17 @@ def pull(
         cwbill usage pull --period 2026-10 --out billing/usage/2026-10.yaml
 
         cwbill usage pull path/to/billing --as-of 2026-11-01 > 2026-10.yaml
+
+        cwbill usage pull --all-companies --period 2026-10 --out billing/usage/2026-10.yaml
     """
     repository = _repository(directory)
     month = _period(as_of, period)
     username, password = _credentials(os.environ)
     url = os.environ.get("MBS_URL") or repository.settings.console_url
     with httpx.Client() as client:
-        usage, warnings = fetch_usage(client, repository, [month], username, password, base_url=url)
+        usage, warnings = fetch_usage(
+            client, repository, [month], username, password, base_url=url, all_companies=all_companies
+        )
     for note in warnings:
         where = f"{note.company}: " if note.company else ""
         typer.echo(f"warning: {where}{note.message} [{note.code}]", err=True)

@@ -18,7 +18,7 @@ from reconciler.config.model import Repository
 from reconciler.connectwise.client import ConnectWiseClient
 from reconciler.leakage.classify import classify_usage
 from reconciler.leakage.model import Leakage
-from reconciler.reconcile.run import RunOptions, make_plan
+from reconciler.reconcile.run import PlanRun, RunOptions, make_plan
 
 
 def make_leakage(
@@ -27,7 +27,14 @@ def make_leakage(
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None = None,
 ) -> Leakage:
-    run = make_plan(replace(options, leakage=True), repository, client, console_transport)
-    assert run.inputs is not None  # RunOptions.leakage keeps them
+    found = leakage_of(make_plan(replace(options, leakage=True), repository, client, console_transport))
+    assert found is not None  # RunOptions.leakage keeps the inputs
+    return found
+
+
+def leakage_of(run: PlanRun) -> Leakage | None:
+    """The leakage of a plan made with `RunOptions.leakage` (None otherwise: nothing was kept)."""
+    if run.inputs is None:
+        return None
     inputs = run.inputs
-    return classify_usage(repository, inputs.usage, inputs.desired, inputs.live, run.plan)
+    return classify_usage(run.repository, inputs.usage, inputs.desired, inputs.live, run.plan)
