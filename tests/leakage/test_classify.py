@@ -102,7 +102,7 @@ def test_an_unmapped_product_of_a_company_without_a_file_counts_once_as_no_compa
     stray = dataclasses.replace(record(console_company="Nobody Inc"), unmapped_licenses={"Hyper-V": 3})
     found = leak(repository(company()), usage(stray))
     assert [(u.bucket, u.product, u.quantity) for u in found.units] == [
-        (Bucket.NO_COMPANY_FILE, "Hyper-V", 3)
+        (Bucket.NO_COMPANY_FILE, "Hyper-V", D(3))
     ]
 
 
