@@ -38,56 +38,59 @@ def render_leakage_markdown(leakage: Leakage, *, limit: int = DEFAULT_LIMIT) -> 
     for bucket, total in leakage.by_bucket():
         name = f"**{bucket.value}**" if bucket.leaking else bucket.value
         buckets.append(_row([name, money(total), total.units, total.unpriced, ADVICE[bucket][1]]))
-    companies = ["| company | leaking | units | no price | total |", "| --- | ---: | ---: | ---: | ---: |"]
-    for who, leaking, every in leakage.by_company():
-        if leaking.units:
-            companies.append(_row([md(who), money(leaking), leaking.units, leaking.unpriced, money(every)]))
-    blocks = [
-        *head,
-        "\n".join(buckets),
-        "Leaking buckets are in bold.",
-        _details("Leaking, per company", companies),
+    companies = [
+        _row([md(who), money(leaking), leaking.units, leaking.unpriced, money(every)])
+        for who, leaking, every in leakage.by_company()
+        if leaking.units
     ]
-    fixed = len("\n\n".join(blocks)) + 2
-    blocks.append(_units(leakage.leaking, limit - fixed))
+    blocks = [*head, "\n".join(buckets), "Leaking buckets are in bold."]
+    budget = limit - len("\n\n".join(blocks)) - 5  # the two block separators and the last newline
+    # the companies may take what the units' empty table leaves, the units what the companies left
+    units = [_unit_row(u) for u in leakage.leaking]
+    units_head = len(_details(_title("Leaking units", len(units), 0), _UNITS_HEAD))
+    blocks.append(_cut("Leaking, per company", _COMPANIES_HEAD, companies, budget - units_head))
+    blocks.append(_cut("Leaking units", _UNITS_HEAD, units, budget - len(blocks[-1])))
     return "\n\n".join(blocks) + "\n"
 
 
-def _units(units: Sequence[Unit], budget: int) -> str:
-    """The leaking units as a collapsed table, as many rows as fit in `budget` (a note for the rest)."""
-    head = [
-        "| bucket | period | company | configuration | product | measure | quantity | amount |",
-        "| --- | --- | --- | --- | --- | --- | ---: | ---: |",
-    ]
-    rows = [
-        _row(
-            [
-                u.bucket.value,
-                str(u.period),
-                md(u.who),
-                md(u.configuration) or "-",
-                md(u.product),
-                u.measure.value,
-                f"{format(u.quantity, 'f')} {u.measure.unit}",
-                amount_text(u.amount),
-            ]
-        )
-        for u in units
-    ]
-    room = budget - len(_details(_units_title(len(rows), 0), head))  # the longest title
+_COMPANIES_HEAD = ["| company | leaking | units | no price | total |", "| --- | ---: | ---: | ---: | ---: |"]
+_UNITS_HEAD = [
+    "| bucket | period | company | configuration | product | measure | quantity | amount |",
+    "| --- | --- | --- | --- | --- | --- | ---: | ---: |",
+]
+
+
+def _unit_row(u: Unit) -> str:
+    return _row(
+        [
+            u.bucket.value,
+            str(u.period),
+            md(u.who),
+            md(u.configuration) or "-",
+            md(u.product),
+            u.measure.value,
+            f"{format(u.quantity, 'f')} {u.measure.unit}",
+            amount_text(u.amount),
+        ]
+    )
+
+
+def _cut(title: str, head: list[str], rows: Sequence[str], budget: int) -> str:
+    """A collapsed table of as many of `rows` as fit in `budget` characters, its title saying so."""
+    room = budget - len(_details(_title(title, len(rows), 0), head))  # the longest title
     shown = 0
     for row in rows:
         if len(row) + 1 > room:
             break
         room -= len(row) + 1
         shown += 1
-    return _details(_units_title(len(rows), shown), [*head, *rows[:shown]])
+    return _details(_title(title, len(rows), shown), [*head, *rows[:shown]])
 
 
-def _units_title(total: int, shown: int) -> str:
+def _title(title: str, total: int, shown: int) -> str:
     if shown == total:
-        return f"Leaking units ({total})"
-    return f"Leaking units ({shown} of {total} shown; run `cwbill leakage` for all)"
+        return f"{title} ({total})"
+    return f"{title} ({shown} of {total} shown; run `cwbill leakage` for all)"
 
 
 def _details(summary: str, table: list[str]) -> str:

@@ -23,6 +23,7 @@ from reconciler.sandbox.generator import AGREEMENT, GeneratorSpec, billing_files
 from reconciler.sandbox.mbs_data import ConsoleCompany, ConsoleMonth, StorageAmounts, build_console
 from reconciler.sandbox.seeds import load_seed
 from tests.conftest import Served, edit
+from tests.leakage.test_markdown import CMARK, html
 
 AS_OF = "2026-11-02"  # the demo's day: manual configurations bill 2026-10 and 2026-11, auto 2026-10
 SEED = Path(__file__).resolve().parents[2] / "reconciler" / "sandbox" / "seeds" / "demo.yaml"
@@ -163,6 +164,8 @@ def test_every_format_shows_the_buckets(demo: Served) -> None:
     assert csv[0].startswith("bucket,leaking,period,company") and len(csv) == 1 + 27
     markdown = demo.cwbill("leakage", "billing", "--as-of", AS_OF, "--format", "markdown").out
     assert markdown.startswith("### Revenue leakage") and "unitCost" not in markdown
+    if CMARK is not None:  # GitHub's own Markdown (cmark-gfm): the three tables render
+        assert html(markdown).count("<table>") == 3
     comment = demo.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "markdown", "--leakage").out
     assert comment.index("## cwbill plan") < comment.index("### Revenue leakage")
     assert (
