@@ -253,3 +253,34 @@ def test_which_url_is_asked(client_url: str, explicit: str | None, reached: str)
     with httpx.Client(transport=httpx.MockTransport(record), base_url=client_url) as client:
         fetch_usage(client, REPOSITORY, [OCT], USERNAME, PASSWORD, base_url=explicit)
     assert set(hosts) == {reached}
+
+
+def test_all_companies_adds_the_companies_without_a_file_and_what_no_product_maps() -> None:
+    console = FakeConsole()
+    with httpx.Client(transport=console.transport()) as client:
+        usage, warnings = fetch_usage(
+            client, REPOSITORY, [OCT, NOV], USERNAME, PASSWORD, base_url=URL, all_companies=True
+        )
+    orphan = usage.of("Orphan Inc", OCT)
+    assert orphan is not None and (orphan.licenses, orphan.storage) == ({"server": 1}, {})
+    acme = usage.of("Acme Corp", OCT)
+    assert acme is not None
+    assert acme.unmapped_licenses == {"Hyper-V": 1}
+    assert acme.unmapped_storage == {"Backblaze B2": storage("5")}
+    assert acme.licenses == {"desktop": 12, "server": 3}  # what products.yaml maps is as without the flag
+    assert len(usage.records) == 6
+    assert "console company 'Orphan Inc' has no company file; pulled, not billed" in [
+        w.message for w in warnings
+    ]
+    # one more Billing/Details per month for Orphan Inc's user, and no other call
+    assert sorted(console.calls) == sorted(
+        [
+            "POST /api/provider/login",
+            "GET /api/companies",
+            "GET /api/users",
+            "GET /api/licenses",
+            "GET /api/accounts",
+            "GET /api/packages",
+            *["PUT /api/billing/details"] * 8,
+        ]
+    )
