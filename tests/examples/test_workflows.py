@@ -114,6 +114,7 @@ SECRET_USE = [
     ("cwbill-plan.yml", "plan", "Plan", CW_SECRETS),
     ("cwbill-apply.yml", "apply", "Apply", CW_SECRETS),
     ("cwbill-drift.yml", "drift", "Plan the drift", CW_SECRETS),
+    ("cwbill-drift.yml", "drift", "Report revenue leakage", CW_SECRETS),
     ("cwbill-usage.yml", "usage", "Pull the usage", MBS_SECRETS),
 ]
 
@@ -121,7 +122,13 @@ SECRET_USE = [
 @pytest.mark.parametrize(
     ("file_name", "job", "step", "names"),
     SECRET_USE,
-    ids=["plan reads ConnectWise", "apply writes ConnectWise", "drift reads ConnectWise", "usage reads MBS"],
+    ids=[
+        "plan reads ConnectWise",
+        "apply writes ConnectWise",
+        "drift reads ConnectWise",
+        "leakage reads ConnectWise",
+        "usage reads MBS",
+    ],
 )
 def test_secrets_come_from_the_secret_store_only_where_needed(
     file_name: str, job: str, step: str, names: tuple[str, ...]
@@ -132,7 +139,8 @@ def test_secrets_come_from_the_secret_store_only_where_needed(
     elsewhere = [
         other.get("name")
         for other in workflow["jobs"][job]["steps"]
-        if other.get("name") != step and any(name in str(other) for name in (*CW_SECRETS, *MBS_SECRETS))
+        if other.get("name") not in {s for f, j, s, _ in SECRET_USE if (f, j) == (file_name, job)}
+        and any(name in str(other) for name in (*CW_SECRETS, *MBS_SECRETS))
     ]
     assert elsewhere == []
 
@@ -189,6 +197,7 @@ EXPECTED_COMMANDS = {
     "cwbill plan billing --format markdown --out plan.json --detailed-exitcode",
     "cwbill apply billing --plan plan.json --yes",
     "cwbill plan billing --drift-only --format markdown --detailed-exitcode",
+    "cwbill leakage billing --format markdown --detailed-exitcode",
     "cwbill usage pull billing --period $PERIOD --out billing/usage/$PERIOD.yaml",
     "cwbill usage pull billing --period $period --out billing/usage/$period.yaml",
 }
