@@ -9,7 +9,6 @@ which neither `report` nor `plan` reads.
 
 from __future__ import annotations
 
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import typer
 from reconciler import exitcodes
 from reconciler.cli.app import app, configure_logging
 from reconciler.cli.imports import as_of_day, month_flag
+from reconciler.cli.report import write_out
 from reconciler.errors import UserError
 from reconciler.leakage.markdown import render_leakage_markdown
 from reconciler.leakage.model import Leakage
@@ -88,13 +88,6 @@ def leakage(
         found = make_leakage(RunOptions(directory, usage, selection, concurrency), repository, client)
     finally:
         client.http.close()
-    text = render(found, output_format)
-    if out is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"leakage written to {out}", err=True)
+    write_out(render(found, output_format), out, "leakage")
     if detailed_exitcode and found.leaking:
         raise typer.Exit(exitcodes.CHANGES)

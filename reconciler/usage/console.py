@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from decimal import Decimal
 
 import httpx
@@ -177,8 +178,9 @@ def fetch_usage(  # noqa: PLR0917  # the signature of the brief; policy may be p
     (`cwbill leakage`): no further list call, only the Billing/Details of those companies' users.
 
     The console's URL is `base_url`, else the client's own `base_url`, else `settings.console_url`
-    (callers pass `MBS_URL` when set). The digest of the result is the SHA-256 of its snapshot
-    text, so equal usage gives an equal fingerprint.
+    (callers pass `MBS_URL` when set). The digest of the result is the SHA-256 of the snapshot
+    text of the configured companies' records (without `unmapped_*`), so equal billed usage gives an
+    equal fingerprint, with or without `all_companies`.
     """
     url = base_url or str(client.base_url) or repository.settings.console_url
     console = ConsoleClient(client, url, username, password, policy=policy)
@@ -200,6 +202,14 @@ def fetch_usage(  # noqa: PLR0917  # the signature of the brief; policy may be p
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         answers = list(pool.map(ask, asks))
     records = builder.build(sorted(set(periods)), dict(zip(asks, answers, strict=True)))
-    digest = hashlib.sha256(dump_usage(Usage(records)).encode("utf-8")).hexdigest()
+    # the digest is of what a plan bills, so a plan made for leakage (`plan --leakage --out`) is not
+    # stale for the apply that reads the configured companies only
+    configured = {c.console_company for c in repository.companies}
+    billed = {
+        key: replace(record, unmapped_licenses={}, unmapped_storage={})
+        for key, record in records.items()
+        if record.console_company in configured
+    }
+    digest = hashlib.sha256(dump_usage(Usage(billed)).encode("utf-8")).hexdigest()
     warnings = sorted(builder.warnings, key=lambda w: (w.company, w.period, w.code, w.message))
     return Usage(records, digest), warnings

@@ -248,3 +248,14 @@ def test_a_generated_world_shows_each_gap_in_its_bucket(generated: Served) -> No
     assert held["unmapped-product"] == {(p, c, "VM Server") for p in PERIODS for c in ("C00001", "C00002")}
     assert held["period-skipped"] == {("2026-10", "C00001", "server"), ("2026-10", "C00001", "wasabi")}
     assert set(held) == {"no-company-file", "unmapped-product", "period-skipped", "billed"}
+
+
+def test_a_plan_made_with_leakage_is_not_stale_for_its_apply(generated: Served, tmp_path: Path) -> None:
+    saved = tmp_path / "plan.json"
+    planned = generated.cwbill(
+        "plan", "billing", "--as-of", AS_OF, "--format", "markdown", "--leakage", "--out", str(saved)
+    )
+    assert planned.code == 0, planned.err
+    assert "### Revenue leakage" in planned.out and "Company 00003" in planned.out
+    applied = generated.cwbill("apply", "billing", "--plan", str(saved), "--yes", "--force")  # a big change
+    assert applied.code == 0, applied.err

@@ -19,6 +19,14 @@ from tests.usage.fake_console import PASSWORD, USERNAME, FakeConsole, example_da
 REPOSITORY = repository(company(), company(identifier="BETA", console_company="Beta Logistics"))
 OCT, NOV = Period(2026, 10), Period(2026, 11)
 URL = "https://console.example"
+LISTS = [  # the calls of every pull: one login, each list once
+    "POST /api/provider/login",
+    "GET /api/companies",
+    "GET /api/users",
+    "GET /api/licenses",
+    "GET /api/accounts",
+    "GET /api/packages",
+]
 
 
 def _fetch(
@@ -88,17 +96,7 @@ def test_one_request_per_list_and_per_user_and_month() -> None:
     console = FakeConsole()
     _fetch(console, (OCT, NOV))
     # Billing/Details only for users of configured companies (u1, u2, u3), never Orphan Inc's u4.
-    assert sorted(console.calls) == sorted(
-        [
-            "POST /api/provider/login",
-            "GET /api/companies",
-            "GET /api/users",
-            "GET /api/licenses",
-            "GET /api/accounts",
-            "GET /api/packages",
-            *["PUT /api/billing/details"] * 6,
-        ]
-    )
+    assert sorted(console.calls) == sorted([*LISTS, *["PUT /api/billing/details"] * 6])
     assert console.logins == 1  # the token is cached for the run
 
 
@@ -269,18 +267,10 @@ def test_all_companies_adds_the_companies_without_a_file_and_what_no_product_map
     assert acme.unmapped_storage == {"Backblaze B2": storage("5")}
     assert acme.licenses == {"desktop": 12, "server": 3}  # what products.yaml maps is as without the flag
     assert len(usage.records) == 6
+    # the digest is of what a plan bills: a plan made for leakage stays fresh for apply
+    assert usage.digest == _fetch(FakeConsole(), (OCT, NOV))[0].digest
     assert "console company 'Orphan Inc' has no company file; pulled, not billed" in [
         w.message for w in warnings
     ]
     # one more Billing/Details per month for Orphan Inc's user, and no other call
-    assert sorted(console.calls) == sorted(
-        [
-            "POST /api/provider/login",
-            "GET /api/companies",
-            "GET /api/users",
-            "GET /api/licenses",
-            "GET /api/accounts",
-            "GET /api/packages",
-            *["PUT /api/billing/details"] * 8,
-        ]
-    )
+    assert sorted(console.calls) == sorted([*LISTS, *["PUT /api/billing/details"] * 8])
