@@ -83,6 +83,12 @@ class Unit:
     def who(self) -> str:
         return self.company or self.console_company
 
+    @property
+    def leaking(self) -> bool:
+        """In a leaking bucket and worth something: a unit valued at exactly 0 (its price is 0) is no
+        lost revenue; one without a price may be."""
+        return self.bucket.leaking and self.amount != 0
+
 
 @dataclass(frozen=True, slots=True)
 class Total:
@@ -116,7 +122,7 @@ class Leakage:
 
     @property
     def leaking(self) -> tuple[Unit, ...]:
-        return tuple(u for u in self.units if u.bucket.leaking)
+        return tuple(u for u in self.units if u.leaking)
 
     def by_bucket(self) -> list[tuple[Bucket, Total]]:
         """Every bucket with units, largest money first (then the decision order)."""
@@ -132,9 +138,7 @@ class Leakage:
         groups: dict[str, list[Unit]] = defaultdict(list)
         for unit in self.units:
             groups[unit.who].append(unit)
-        rows = [
-            (who, total(u for u in units if u.bucket.leaking), total(units)) for who, units in groups.items()
-        ]
+        rows = [(who, total(u for u in units if u.leaking), total(units)) for who, units in groups.items()]
         return sorted(rows, key=lambda r: (-r[1].amount, -r[1].unpriced, -r[2].amount, r[0]))
 
     @property

@@ -132,7 +132,7 @@ def render_csv(leakage: Leakage) -> str:
         writer.writerow(
             [
                 unit.bucket.value,
-                "yes" if unit.bucket.leaking else "no",
+                "yes" if unit.leaking else "no",
                 str(unit.period),
                 inert(unit.company),
                 inert(unit.console_company),
@@ -155,7 +155,7 @@ def _total_json(total: Total) -> dict[str, object]:
 def _unit_json(unit: Unit) -> dict[str, object]:
     return {
         "bucket": unit.bucket.value,
-        "leaking": unit.bucket.leaking,
+        "leaking": unit.leaking,
         "period": str(unit.period),
         "company": unit.company,
         "console_company": unit.console_company,

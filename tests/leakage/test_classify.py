@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from reconciler.config.model import Bill, Repository, SendMode
+from reconciler.config.model import Bill, CostPrice, Repository, SendMode, StoragePrice, StorageUnit
 from reconciler.connectwise.live import LiveAddition
 from reconciler.engine.desired import compute_desired
 from reconciler.engine.model import AgreementInfo
@@ -56,6 +56,7 @@ def line(serial: str | None, product: str = "MBS-SERVER", period: Period = OCT) 
 
 
 SERVER = record(licenses={"server": 2})
+FREE_RESTORE = StoragePrice(StorageUnit.GB, backup=CostPrice(D(0), D("0.02")))
 AUTO_DESKTOP = configuration("desktops", console_products=("desktop",), auto_billing=True)
 CASES = [
     pytest.param(repository(company()), usage(record(console_company="Nobody Inc", licenses={"server": 2})),
@@ -143,3 +144,16 @@ def test_totals_go_largest_money_first_and_count_units_without_a_price() -> None
         ("Big Co", D("225.00"), 1),
         ("ACME", D("30.00"), 2),
     ]
+
+
+def test_a_unit_worth_exactly_nothing_does_not_leak() -> None:
+    # restored storage at a restore price of 0, on a line no send: quantity configuration can send
+    repo = repository(company(configuration(console_products=("wasabi",), send=SendMode.QUANTITY)))
+    free = dataclasses.replace(
+        repo, prices=dataclasses.replace(repo.prices, storage={"wasabi": FREE_RESTORE})
+    )
+    found = leak(free, usage(record(storage={"wasabi": storage(restored="40")})))
+    assert [(u.bucket, u.amount, u.leaking) for u in found.units] == [
+        (Bucket.NOTHING_TO_SEND, D("0.00"), False)
+    ]
+    assert found.leaking == ()
