@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reconciler.leakage.model import Leakage, Unit
-from reconciler.leakage.render import ADVICE, amount_text, money, scope_text, summary_text
+from reconciler.leakage.render import ADVICE, amount_text, money, quantity_text, scope_text, summary_text
 from reconciler.render.mdescape import escape_markdown as md
 
 TITLE = "### Revenue leakage"
@@ -69,7 +69,7 @@ def _unit_row(u: Unit) -> str:
             md(u.configuration) or "-",
             md(u.product),
             u.measure.value,
-            f"{format(u.quantity, 'f')} {u.measure.unit}",
+            quantity_text(u),
             amount_text(u.amount),
         ]
     )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TextIO
 
 from reconciler.engine.money import fixed
-from reconciler.leakage.model import Bucket, Leakage, Total, Unit
+from reconciler.leakage.model import Bucket, Leakage, Measure, Total, Unit
 from reconciler.report.csvout import inert
 from reconciler.report.tables import Row
 from reconciler.report.text import table
@@ -41,6 +41,12 @@ _NUMERIC = frozenset({"amount", "units", "no price", "leaking", "total", "quanti
 
 def money(total: Total) -> str:
     return fixed(total.amount, 2)
+
+
+def quantity_text(unit: Unit) -> str:
+    """`12` (licenses: the measure column says so) or `1234.5 GB`."""
+    text = format(unit.quantity, "f")
+    return text if unit.measure is Measure.LICENSES else f"{text} {unit.measure.unit}"
 
 
 def amount_text(value: Decimal | None) -> str:
@@ -96,7 +102,7 @@ def render_text(leakage: Leakage, stream: TextIO) -> None:
                 u.configuration or "-",
                 u.product,
                 u.measure.value,
-                f"{format(u.quantity, 'f')} {u.measure.unit}",
+                quantity_text(u),
                 amount_text(u.amount),
             )
         )
