@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import datetime as dt
 from collections.abc import Sequence
 
@@ -157,3 +159,13 @@ def test_a_unit_worth_exactly_nothing_does_not_leak() -> None:
         (Bucket.NOTHING_TO_SEND, D("0.00"), False)
     ]
     assert found.leaking == ()
+
+
+def test_the_classification_and_its_renderers_import_no_io_library() -> None:
+    modules = "reconciler.leakage.classify, reconciler.leakage.render, reconciler.leakage.markdown"
+    code = f"import sys, {modules}; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    loaded = set(done.stdout.split())
+    assert "reconciler.leakage.classify" in loaded
+    forbidden = {"httpx", "typer", "rich", "click", "pathlib", "shutil", "yaml", "jsonschema", "socket"}
+    assert loaded & forbidden == set()
