@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import subprocess
 import sys
-import datetime as dt
 from collections.abc import Sequence
 
 import pytest
