@@ -42,7 +42,12 @@ class BodyError(Exception):
 
 
 def error_payload(code: str, message: str, errors: object = None) -> dict[str, object]:
-    return {"code": code, "message": message, "errors": errors}
+    """ConnectWise's error body (spec: ErrorResponseMessage); `errors`, an array, only when there are
+    field errors — the spec does not allow it to be null (docs/sandbox.md)."""
+    payload: dict[str, object] = {"code": code, "message": message}
+    if errors is not None:
+        payload["errors"] = errors
+    return payload
 
 
 def invalid_object(resource: str, errors: Sequence[FieldError]) -> BodyError:
