@@ -148,10 +148,11 @@ def test_invalid_additions_get_400_invalid_object(
 ) -> None:
     response = cw.post(ADDITIONS, json=body)
     assert response.status_code == 400
+    code = "MaxLengthField" if "maximum length" in message else "InvalidField"  # the live code
     assert response.json() == {
         "code": "InvalidObject",
         "message": "addition object is invalid",
-        "errors": [{"code": "InvalidField", "message": message, "resource": "addition", "field": field}],
+        "errors": [{"code": code, "message": message, "resource": "addition", "field": field}],
     }
     assert cw.get(f"{ADDITIONS}/count").json() == {"count": 4}, "nothing written"
 
@@ -159,6 +160,18 @@ def test_invalid_additions_get_400_invalid_object(
 def test_limits_are_inclusive(cw: httpx.Client) -> None:
     body = new_addition(serialNumber="x" * 50, invoiceDescription="y" * 6000)
     assert cw.post(ADDITIONS, json=body).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        pytest.param("é" * 6000, 201, id="6000 BMP characters fit"),
+        pytest.param("😀" * 3000, 201, id="3000 emoji are 6000 UTF-16 code units: they fit"),
+        pytest.param("😀" * 3000 + "x", 400, id="one more unit does not"),
+    ],
+)
+def test_lengths_count_utf16_code_units_as_connectwise_does(cw: httpx.Client, text: str, status: int) -> None:
+    assert cw.post(ADDITIONS, json=new_addition(invoiceDescription=text)).status_code == status
 
 
 def test_all_problems_are_reported_at_once(cw: httpx.Client) -> None:
@@ -217,6 +230,16 @@ def test_date_forms_clients_send_are_accepted_and_answered_as_utc_seconds(
 def test_a_body_that_is_not_an_object_is_refused(cw: httpx.Client, body: bytes) -> None:
     response = cw.post(ADDITIONS, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["code"] == "InvalidObject"
+
+
+def test_json_number_tokens_are_kept_exactly_as_their_text(cw: httpx.Client) -> None:
+    # what cwbill sends (the spec's `number`): no float on the way in or out
+    body = b'{"product":{"id":1},"billCustomer":"Billable","quantity":12,"unitPrice":2.50,"unitCost":0.0059,'
+    body += b'"effectiveDate":"2026-12-01T00:00:00Z"}'
+    response = cw.post(ADDITIONS, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 201
+    assert b'"unitPrice":2.50,"unitCost":0.0059' in response.content
+    assert b'"extCost":0.0708' in response.content, "derived exactly: 12 x 0.0059"
 
 
 def test_post_to_an_unknown_agreement_is_404(cw: httpx.Client) -> None:
