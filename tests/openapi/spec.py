@@ -43,7 +43,8 @@ Schema = dict[str, Any]
 
 
 def utf16_length(text: str) -> int:
-    """Characters as .NET counts them: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    """Characters as .NET counts them: UTF-16 code units (an emoji outside the BMP counts 2).
+    Computed by encoding, apart from `connectwise.limits.length`, so that each checks the other."""
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -125,7 +126,12 @@ _OpenApiValidator = jsonschema.validators.extend(Draft202012Validator, {"maxLeng
 
 def validator(schema: Schema) -> Validator:
     """A validator of `schema` (a converted node) with every component schema in reach."""
-    document = {**schema, "$defs": dict(definitions())}
+    return _validator(json.dumps(schema, sort_keys=True))
+
+
+@cache
+def _validator(schema_json: str) -> Validator:  # one per schema: building one resolves every $def
+    document = {**json.loads(schema_json), "$defs": dict(definitions())}
     checked: Validator = _OpenApiValidator(document, format_checker=_checker())
     return checked
 
