@@ -2,7 +2,9 @@
 
 Built on an injected `httpx.Client` (STYLE §5): tests pass the sandbox's in-process transport.
 Headers as the real API wants them (connectwise-api §1): Basic `company+public:private`, the
-`clientId` header, a pinned `Accept` version. Lists page at 1000 following the `Link` header
+`clientId` header, a pinned `Accept` version. Bodies are written as the spec (OpenAPI 2025.8) types
+them: quantity, unitPrice and unitCost as JSON numbers of the Decimal's exact text (`2.50`, never
+through float: `jsonwire`). Lists page at 1000 following the `Link` header
 (§2); `conditions` keep reads to what is in scope (§3). One semaphore bounds the requests in flight
 for the whole run, reads and writes alike. Credentials never appear in errors or logs.
 """
