@@ -20,4 +20,6 @@ ADDITION_LIMITS: Final = {"serialNumber": SERIAL_NUMBER, "invoiceDescription": I
 
 def length(text: str) -> int:
     """`text`'s length as ConnectWise counts it: UTF-16 code units."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    if text.isascii():  # the usual case, and the sandbox's seeding counts 10^5 texts
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2

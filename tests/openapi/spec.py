@@ -44,8 +44,9 @@ Schema = dict[str, Any]
 
 def utf16_length(text: str) -> int:
     """Characters as .NET counts them: UTF-16 code units (an emoji outside the BMP counts 2).
-    Computed by encoding, apart from `connectwise.limits.length`, so that each checks the other."""
-    return len(text.encode("utf-16-le")) // 2
+    Counted per character, apart from `connectwise.limits.length` (which encodes), so that each
+    checks the other."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
 @cache
