@@ -105,7 +105,7 @@ class Sandbox:
         # Faults strike the APIs; codebase discovery (/login/companyinfo) is not part of them.
         discovery = route.split(" ", 1)[1].startswith("/login/")
         if not is_mbs and route in self.faults.settings.forbidden:
-            body = {"code": "Security", "message": FORBIDDEN_MESSAGE, "errors": None}
+            body: dict[str, object] = {"code": "Security", "message": FORBIDDEN_MESSAGE, "errors": None}
             return Exchange(json_response(403, body), route=route)
         decision = NO_FAULT if discovery else self.faults.decide(request.method, is_mbs)
         if decision.latency:
