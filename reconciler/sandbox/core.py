@@ -105,8 +105,8 @@ class Sandbox:
         # Faults strike the APIs; codebase discovery (/login/companyinfo) is not part of them.
         discovery = route.split(" ", 1)[1].startswith("/login/")
         if not is_mbs and route in self.faults.settings.forbidden:
-            body: dict[str, object] = {"code": "Security", "message": FORBIDDEN_MESSAGE, "errors": None}
-            return Exchange(json_response(403, body), route=route)
+            refusal = {"code": "Security", "message": FORBIDDEN_MESSAGE, "errors": None}
+            return Exchange(json_response(403, refusal), route=route)
         decision = NO_FAULT if discovery else self.faults.decide(request.method, is_mbs)
         if decision.latency:
             self._sleep(decision.latency)
