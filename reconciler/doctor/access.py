@@ -40,6 +40,17 @@ WRITE_FIX = (
 )
 
 
+# every access check, in the order of the checklist: (code, title)
+ACCESS_CHECKS = (
+    ("connectwise-url", "ConnectWise URL answers"),
+    ("connectwise-codebase", "codebase discovery (/login/companyinfo)"),
+    ("connectwise-auth", "the API member authenticates"),
+    *((code, f"permission: {what}") for code, what, _, _ in READS),
+    ("read-additions", "permission: read additions"),
+    ("write-additions", "permission: write additions (apply)"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Probe:
     status: int | None  # None: no answer at all
@@ -202,10 +213,8 @@ def check_access(client: ConnectWiseClient) -> tuple[list[Check], bool]:
     checks = [url_check(client, discovery), codebase_check(client, discovery)]
     if discovery.status is None:
         why = "not checked: the URL does not answer"
-        titles = [("connectwise-auth", "the API member authenticates")]
-        titles += [(code, f"permission: {what}") for code, what, _, _ in READS]
-        titles.append(("read-additions", "permission: read additions"))
-        return [*checks, *(skipped(c, t, why) for c, t in titles), write_check()], False
+        later = [(c, t) for c, t in ACCESS_CHECKS if c not in {check.code for check in checks}]
+        return [*checks, *(skipped(c, t, why) for c, t in later[:-1]), write_check()], False
     answers = [probe(client, path) for _, _, path, _ in READS]
     checks.append(auth_check(client, answers[0]))
     authenticated = checks[-1].status is Status.OK

@@ -24,6 +24,7 @@ from reconciler.usage.console_map import ConsoleState
 LOGIN, PRODUCTS = "console-login", "console-products"
 LOGIN_TITLE = "Management Console login"
 PRODUCTS_TITLE = "every console license type and storage account is mapped"
+CONSOLE_CHECKS = ((LOGIN, LOGIN_TITLE), (PRODUCTS, PRODUCTS_TITLE))
 
 
 def check_console(repository: Repository, transport: httpx.BaseTransport | None = None) -> list[Check]:

@@ -22,7 +22,7 @@ from reconciler.connectwise.read import agreements_in_scope
 from reconciler.doctor import access
 from reconciler.doctor import repository as checks_of
 from reconciler.doctor.conflicts import conflicts_check
-from reconciler.doctor.console import check_console
+from reconciler.doctor.console import CONSOLE_CHECKS, check_console
 from reconciler.doctor.model import Check, Report, Status, check_from, skipped
 from reconciler.doctor.reads import LiveRead, read_additions, read_live
 from reconciler.doctor.shapes import ShapeTally, shape_check
@@ -64,27 +64,26 @@ def run_doctor(
             "repository",
             "the billing repository is valid",
             ok=f"{options.root} is valid",
-            problem=f"{options.root}: {errors} errors, {len(findings) - errors} warnings",
+            problem=f"{options.root}: {_count(errors, 'error')}, {_count(len(findings) - errors, 'warning')}",
             fix="correct each finding (`cwbill validate` lists the same)",
             findings=findings,
         )
     ]
     if repository is None or not valid:
         why = "not checked: the billing repository is not valid"
-        titles = [("connectwise", "ConnectWise"), *DATA_CHECKS, ("console", "Management Console")]
-        return Report((*checks, *(skipped(code, title, why) for code, title in titles)))
+        later = (*access.ACCESS_CHECKS, *DATA_CHECKS, *CONSOLE_CHECKS)
+        return Report((*checks, *(skipped(code, title, why) for code, title in later)))
     try:
         client = connect(repository, transport, concurrency=options.concurrency)
-    except UserError as exc:
-        failed = Check(
-            "connectwise-auth",
-            "ConnectWise credentials and URL",
-            Status.FAIL,
-            exc.message,
-            "set CW_COMPANY_ID, CW_PUBLIC_KEY, CW_PRIVATE_KEY, CW_CLIENT_ID and a valid URL",
-        )
-        data = [skipped(code, title, "not checked: no ConnectWise client") for code, title in DATA_CHECKS]
-        return Report((*checks, failed, *data, *check_console(repository, console_transport)))
+    except UserError as exc:  # no credentials, or a URL cwbill refuses (plain http, a password in it)
+        fix = "set CW_COMPANY_ID, CW_PUBLIC_KEY, CW_PRIVATE_KEY and CW_CLIENT_ID, and an https:// URL"
+        listed = [
+            Check(code, title, Status.FAIL, exc.message, fix)
+            if code == "connectwise-auth"
+            else skipped(code, title, "not checked: no ConnectWise client")
+            for code, title in (*access.ACCESS_CHECKS, *DATA_CHECKS)
+        ]
+        return Report((*checks, *listed, *check_console(repository, console_transport)))
     try:
         checks += _connectwise_checks(options, repository, client, console_transport)
     finally:
@@ -171,3 +170,7 @@ def _conflicts(  # noqa: PLR0917  # the run's parts, passed on as plan passes th
         catalog=live.catalog,
     )
     return conflicts_check(repository, desired, state, selection, usage.digest)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

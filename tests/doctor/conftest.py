@@ -1,0 +1,39 @@
+"""The demo sandbox served on loopback beside a copy of billing/, for `cwbill doctor` end to end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.sandbox.seeds import load_seed
+from tests.conftest import Result, Served
+
+AS_OF = "2026-11-02"  # the demo seed's day (docs/sandbox.md)
+
+
+class Clinic(Served):
+    def doctor(self, *args: str) -> Result:
+        return self.cwbill("doctor", "billing", "--as-of", AS_OF, *args)
+
+    def doctor_json(self, *args: str) -> tuple[int, dict[str, dict[str, object]]]:
+        """The exit code and each check of `doctor --format json`, by code."""
+        result = self.doctor("--format", "json", *args)
+        checks = json.loads(result.out)["checks"]
+        return result.code, {str(check["code"]): check for check in checks}
+
+    def connectwise_requests(self) -> list[str]:
+        """The ConnectWise routes requested (`GET /finance/agreements`…), console ones left out."""
+        counted = self.sandbox.counters.to_json()["requests"]
+        assert isinstance(counted, dict)
+        return sorted(route for route in counted if " /api/" not in route)
+
+
+@pytest.fixture
+def clinic(billing_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Clinic]:
+    sandbox = Sandbox(load_seed("demo"))
+    with serve_in_thread(sandbox) as url:
+        yield Clinic(sandbox, url, billing_copy, capsys, monkeypatch).point(DEMO_CREDENTIALS)
