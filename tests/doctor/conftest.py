@@ -33,7 +33,9 @@ class Clinic(Served):
 
 
 @pytest.fixture
-def clinic(billing_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Clinic]:
+def clinic(
+    billing_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Clinic]:
     sandbox = Sandbox(load_seed("demo"))
     with serve_in_thread(sandbox) as url:
         yield Clinic(sandbox, url, billing_copy, capsys, monkeypatch).point(DEMO_CREDENTIALS)
