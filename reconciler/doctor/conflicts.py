@@ -39,7 +39,7 @@ def conflicts_check(
         "unowned-conflict",
         "unowned additions in scope that would conflict",
         ok=f"no unmarked addition bills a line cwbill wants ({len(live.additions)} additions in scope)",
-        problem=f"{total} desired line{'s' if total != 1 else ''} meet an unmarked addition; "
+        problem=f"{total} desired line{' meets' if total == 1 else 's meet'} an unmarked addition; "
         f"`cwbill apply --adopt` would adopt {adopted_total}",
         fix="see them with `cwbill plan --show-unowned`; adopt those that bill exactly cwbill's line "
         "(`cwbill plan --adopt`, then `cwbill apply --adopt`), or remove them in ConnectWise "
