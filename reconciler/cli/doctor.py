@@ -20,7 +20,8 @@ from reconciler.cli.reconcile import (
     _selection,
 )
 from reconciler.doctor.render import render_json, render_text, summary
-from reconciler.doctor.run import DoctorOptions, run_doctor
+from reconciler.doctor.run import run_doctor
+from reconciler.reconcile.run import RunOptions
 
 
 class DoctorFormat(StrEnum):
@@ -54,7 +55,7 @@ def doctor(
         cwbill doctor billing --as-of 2026-11-02 --format json
     """
     configure_logging(verbose)
-    options = DoctorOptions(directory, usage, _selection(as_of, period, company, False), concurrency)
+    options = RunOptions(directory, usage, _selection(as_of, period, company, False), concurrency)
     report = run_doctor(options)
     if output_format is DoctorFormat.JSON:
         sys.stdout.write(render_json(report))

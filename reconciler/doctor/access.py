@@ -226,9 +226,8 @@ def check_access(client: ConnectWiseClient) -> tuple[list[Check], bool]:
         )
     checks.append(_additions_check(client, answers[1], authenticated))
     checks.append(write_check())
-    return checks, all(
-        c.status is Status.OK for c in checks if c.code.startswith(("read-", "connectwise-auth"))
-    )
+    needed = [c for c in checks if c.code.startswith(("read-", "connectwise-auth"))]
+    return checks, not any(c.status is Status.FAIL for c in needed)
 
 
 def _additions_check(client: ConnectWiseClient, agreements: Probe, authenticated: bool) -> Check:

@@ -8,7 +8,7 @@ check it needs failed, or it cannot be checked read-only). The exit code is 1 wh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -79,8 +79,3 @@ class Report:
 
     def count(self, status: Status) -> int:
         return sum(1 for c in self.checks if c.status is status)
-
-    def has(self, codes: Iterable[str]) -> bool:
-        """Whether every check of `codes` passed (ok or warn): what a later check relies on."""
-        wanted = set(codes)
-        return all(c.status in (Status.OK, Status.WARN) for c in self.checks if c.code in wanted)

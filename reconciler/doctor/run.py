@@ -10,9 +10,6 @@ failed is listed as skipped, so the checklist always has every line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import httpx
 
 from reconciler.config.load import load_repository
@@ -29,9 +26,8 @@ from reconciler.doctor.shapes import ShapeTally, shape_check
 from reconciler.engine.desired import compute_desired
 from reconciler.errors import Severity, UserError
 from reconciler.plan.diff import LiveState
-from reconciler.plan.model import Selection
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
-from reconciler.reconcile.run import connect, selected_companies
+from reconciler.reconcile.run import RunOptions, connect, selected_companies
 
 DATA_CHECKS = (
     ("companies", "every company file's company exists"),
@@ -43,16 +39,8 @@ DATA_CHECKS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DoctorOptions:
-    root: Path
-    usage: Path | None
-    selection: Selection
-    concurrency: int = 8
-
-
 def run_doctor(
-    options: DoctorOptions,
+    options: RunOptions,
     transport: httpx.BaseTransport | None = None,
     console_transport: httpx.BaseTransport | None = None,
 ) -> Report:
@@ -92,7 +80,7 @@ def run_doctor(
 
 
 def _connectwise_checks(
-    options: DoctorOptions,
+    options: RunOptions,
     repository: Repository,
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None,
@@ -126,7 +114,7 @@ def _connectwise_checks(
 
 
 def _conflicts(  # noqa: PLR0917  # the run's parts, passed on as plan passes them
-    options: DoctorOptions,
+    options: RunOptions,
     repository: Repository,
     companies: tuple[Company, ...],
     client: ConnectWiseClient,

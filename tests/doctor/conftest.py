@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,14 +11,19 @@ import pytest
 
 from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
-from tests.conftest import Result, Served
+from tests.conftest import SECRET_VARIABLES, Result, Served
 
 AS_OF = "2026-11-02"  # the demo seed's day (docs/sandbox.md)
 
 
 class Clinic(Served):
     def doctor(self, *args: str) -> Result:
-        return self.cwbill("doctor", "billing", "--as-of", AS_OF, *args)
+        """`cwbill doctor billing --as-of AS_OF ARGS`; no secret of its environment is ever shown."""
+        result = self.cwbill("doctor", "billing", "--as-of", AS_OF, *args)
+        for name in SECRET_VARIABLES:
+            secret = os.environ.get(name)
+            assert not secret or secret not in result.text, f"{name} shown"
+        return result
 
     def doctor_json(self, *args: str) -> tuple[int, dict[str, dict[str, object]]]:
         """The exit code and each check of `doctor --format json`, by code."""
