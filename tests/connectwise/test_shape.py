@@ -142,3 +142,20 @@ def test_the_parsers_read_no_field_outside_the_expectation() -> None:
         for record in records:
             reduced = {name: value for name, value in record.items() if name in names}
             assert parsers[kind](reduced) == parsers[kind](record)
+
+
+def test_the_parsers_take_an_optional_field_absent_or_null_alike() -> None:
+    for kind, records in _demo_records().items():
+        optional = [e.field for e in EXPECTED[kind] if not e.required]
+        parse = {
+            RecordKind.AGREEMENT: parse_agreement,
+            RecordKind.ADDITION: lambda record: parse_addition(record, 1),
+            RecordKind.CATALOG: parse_catalog_item,
+        }.get(kind)
+        if parse is None:
+            continue
+        for record in records:
+            absent = {k: v for k, v in record.items() if k not in optional}
+            null = {**record, **dict.fromkeys(optional)}
+            assert parse(absent) == parse(null)
+            assert shape_problems(kind, absent) == shape_problems(kind, null) == []
