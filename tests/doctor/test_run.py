@@ -175,3 +175,18 @@ def test_each_broken_case_fails_its_check_naming_what_is_wrong_and_writes_nothin
     assert any(case.named in line for line in shown), shown
     assert clinic.writes() == 0
     assert all(route.startswith("GET ") for route in clinic.connectwise_requests())
+
+
+def test_an_unmarked_line_beside_cwbills_own_is_counted_but_not_adoptable(clinic: Clinic) -> None:
+    """GAMMA's October MBS-SERVER line is cwbill's (#7); a hand-made twin bills the client twice,
+    and `--adopt` cannot resolve it (there is nothing left to adopt it for)."""
+    twin = {k: v for k, v in clinic.sandbox.store.additions[7].items() if k not in ("id", "_info")}
+    clinic.sandbox.store.insert("additions", {**twin, "serialNumber": None})
+    clinic.sandbox.counters.reset()
+    code, checks = clinic.doctor_json()
+    assert code == 0  # plan goes on (it creates nothing that bills twice): a warning, as in plan
+    records = [str(line) for line in checks["unowned-conflict"]["records"]]  # type: ignore[attr-defined]
+    assert "ACME: 1 conflict; `--adopt` would adopt 1" in records
+    assert "GAMMA: 1 conflict; `--adopt` would adopt 0" in records
+    assert any("addition #10 on agreement 3" in line and "beside cwbill's #7" in line for line in records)
+    assert clinic.writes() == 0
