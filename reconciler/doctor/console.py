@@ -15,7 +15,7 @@ import httpx
 
 from reconciler.config.model import ProductKind, Repository
 from reconciler.doctor.access import QUICK
-from reconciler.doctor.model import Check, Status, check_from, skipped
+from reconciler.doctor.model import Check, Status, check_from, count, skipped
 from reconciler.errors import UserError
 from reconciler.httpclient import require_safe_url
 from reconciler.usage.console import ConsoleClient, read_console_state
@@ -89,7 +89,8 @@ def unmapped_check(repository: Repository, state: ConsoleState) -> Check:
     return check_from(
         PRODUCTS,
         PRODUCTS_TITLE,
-        ok=f"{len(state.accounts)} storage accounts and every activated license type are in products.yaml",
+        ok=f"{count(len(state.accounts), 'storage account')} and every activated license type are in "
+        "products.yaml",
         problem=f"{len(records)} console products no product of products.yaml names: never billed",
         fix="add a product with `console: <that name>` to products.yaml (a product no configuration "
         "selects is still not billed, on purpose); an error means a company you bill uses it",

@@ -79,3 +79,8 @@ class Report:
 
     def count(self, status: Status) -> int:
         return sum(1 for c in self.checks if c.status is status)
+
+
+def count(number: int, noun: str, plural: str = "") -> str:
+    """`1 warning`, `2 warnings`, `3 companies`."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

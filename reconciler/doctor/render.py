@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from reconciler.doctor.model import Report, Status
+from reconciler.doctor.model import Report, Status, count
 
 
 def render_text(report: Report, stream: TextIO) -> None:
@@ -21,10 +21,9 @@ def render_text(report: Report, stream: TextIO) -> None:
 
 def summary(report: Report) -> str:
     """`doctor: 14 ok, 2 warnings, 1 failed, 0 skipped` — the last line, on stderr."""
-    counts = (report.count(s) for s in Status)
-    ok, warn, fail, skip = counts
+    ok, warn, fail, skip = (report.count(s) for s in Status)
     verdict = "ready" if not fail else "not ready"
-    return f"doctor: {verdict} ({ok} ok, {warn} warnings, {fail} failed, {skip} skipped)"
+    return f"doctor: {verdict} ({ok} ok, {count(warn, 'warning')}, {fail} failed, {skip} skipped)"
 
 
 def render_json(report: Report) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from reconciler.config.model import Company, Repository
-from reconciler.doctor.model import Check, check_from
+from reconciler.doctor.model import Check, check_from, count
 from reconciler.doctor.reads import LiveRead, catalog_identifiers
 from reconciler.engine.agreements import Skip, billing_dates, resolve_agreement
 from reconciler.engine.model import AgreementInfo
@@ -35,7 +35,7 @@ def companies_check(companies: Sequence[Company], live: LiveRead) -> Check:
     return check_from(
         "companies",
         "every company file's company exists",
-        ok=f"{len(companies)} companies found in ConnectWise",
+        ok=f"{count(len(companies), 'company', 'companies')} found in ConnectWise",
         problem=f"{len(findings)} of {len(companies)} companies not usable",
         fix="set `company:` to the company's identifier in ConnectWise (Company › Company ID)",
         findings=findings,
@@ -51,12 +51,12 @@ def catalog_check(repository: Repository, companies: Sequence[Company], live: Li
         elif item.inactive:
             problems[identifier] = f"catalog item {identifier!r} (id {item.id}) is inactive in ConnectWise"
     findings = locate_catalog_problems(repository, companies, problems, every_product=True)
-    count = len(catalog_identifiers(repository))
+    named = len(catalog_identifiers(repository))
     return check_from(
         "catalog",
         "every catalog identifier exists and is active",
-        ok=f"{count} catalog items found, none inactive",
-        problem=f"{len(problems)} of {count} catalog identifiers missing or inactive",
+        ok=f"{count(named, 'catalog item')} found, none inactive",
+        problem=f"{len(problems)} of {count(named, 'catalog identifier')} missing or inactive",
         fix="use the Product ID of an active catalog item (Procurement › Product Catalog)",
         findings=findings,
     )
@@ -82,12 +82,12 @@ def resolved_agreements(
     return resolved, findings
 
 
-def agreements_check(count: int, findings: Sequence[Finding]) -> Check:
+def agreements_check(configurations: int, findings: Sequence[Finding]) -> Check:
     return check_from(
         "agreements",
         "each configuration's agreement resolves",
-        ok=f"{count} configurations name exactly one agreement each",
-        problem=f"{len(findings)} of {count} configurations name no agreement, or an ambiguous one",
+        ok=f"{count(configurations, 'configuration')}: each names exactly one agreement",
+        problem=f"{len(findings)} of {count(configurations, 'configuration')} unresolved or ambiguous",
         fix="name the agreement exactly as ConnectWise does, or by its id (`agreement: 42`)",
         findings=findings,
     )

@@ -20,7 +20,7 @@ from reconciler.doctor import access
 from reconciler.doctor import repository as checks_of
 from reconciler.doctor.conflicts import conflicts_check
 from reconciler.doctor.console import CONSOLE_CHECKS, check_console
-from reconciler.doctor.model import Check, Report, Status, check_from, skipped
+from reconciler.doctor.model import Check, Report, Status, check_from, count, skipped
 from reconciler.doctor.reads import LiveRead, read_additions, read_live
 from reconciler.doctor.shapes import ShapeTally, shape_check
 from reconciler.engine.desired import compute_desired
@@ -52,7 +52,7 @@ def run_doctor(
             "repository",
             "the billing repository is valid",
             ok=f"{options.root} is valid",
-            problem=f"{options.root}: {_count(errors, 'error')}, {_count(len(findings) - errors, 'warning')}",
+            problem=f"{options.root}: {count(errors, 'error')}, {count(len(findings) - errors, 'warning')}",
             fix="correct each finding (`cwbill validate` lists the same)",
             findings=findings,
         )
@@ -158,7 +158,3 @@ def _conflicts(  # noqa: PLR0917  # the run's parts, passed on as plan passes th
         catalog=live.catalog,
     )
     return conflicts_check(repository, desired, state, selection, usage.digest)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
