@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -91,30 +91,46 @@ def selected_companies(repository: Repository, wanted: Sequence[str]) -> tuple[C
     return tuple(chosen)
 
 
+MISSING_ITEM = "catalog item {!r} not found in ConnectWise (/procurement/catalog)"
+
+
 def _catalog_findings(
     repository: Repository, companies: Sequence[Company], catalog: dict[str, CatalogItem]
 ) -> list[Finding]:
-    """Each catalog item ConnectWise lacks, where it is written: in a configuration's
-    `connectwise_products`, or (when the product mapping supplied it) at the product in products.yaml."""
-    message = "catalog item {!r} not found in ConnectWise (/procurement/catalog)"
+    """Each catalog item ConnectWise lacks, where it is written."""
+    named = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
+    missing = {identifier: MISSING_ITEM.format(identifier) for identifier in named - catalog.keys()}
+    return locate_catalog_problems(repository, companies, missing)
+
+
+def locate_catalog_problems(
+    repository: Repository,
+    companies: Sequence[Company],
+    problems: Mapping[str, str],
+    *,
+    every_product: bool = False,
+) -> list[Finding]:
+    """A finding for each catalog identifier of `problems` (→ its message), where it is written: in
+    a configuration's `connectwise_products`, or (when the product mapping supplied it) at the product
+    in products.yaml — every product naming it with `every_product` (doctor), not only those in use."""
     findings: list[Finding] = []
     from_mapping: set[str] = set()
     for company in companies:
         for index, configuration in enumerate(company.configurations):
             named = enumerate(configuration.connectwise_products)
-            missing = [(position, item) for position, item in named if item not in catalog]
+            bad = [(position, item) for position, item in named if item in problems]
             if not configuration.writes("connectwise_products"):
-                from_mapping.update(item for _, item in missing)
+                from_mapping.update(item for _, item in bad)
                 continue
-            for position, identifier in missing:
+            for position, identifier in bad:
                 field = f"connectwise_products[{position}]"
                 where = configuration.location_of(field)
-                findings.append(error(where, f"configurations[{index}].{field}", message.format(identifier)))
+                findings.append(error(where, f"configurations[{index}].{field}", problems[identifier]))
     for product in repository.products.values():
-        if product.connectwise in from_mapping:
+        if product.connectwise in from_mapping or (every_product and product.connectwise in problems):
             path = f"products.{product.key}.connectwise"
             where = product.connectwise_location or product.location
-            findings.append(error(where, path, message.format(product.connectwise)))
+            findings.append(error(where, path, problems[product.connectwise]))
     return findings
 
 

@@ -160,6 +160,17 @@ class ConsoleClient:
         return text[:300]
 
 
+def read_console_state(console: ConsoleClient) -> ConsoleState:
+    """Companies, Users, Licenses, Accounts and Packages, read once (logging in first if needed)."""
+    return ConsoleState(
+        companies=wire.companies(console.call("GET", "/api/Companies")),
+        users=wire.users(console.call("GET", "/api/Users")),
+        licenses=wire.licenses(console.call("GET", "/api/Licenses")),
+        accounts=wire.accounts(console.call("GET", "/api/Accounts")),
+        packages=wire.packages(console.call("GET", "/api/Packages")),
+    )
+
+
 def fetch_usage(  # noqa: PLR0917  # the signature of the brief; policy may be passed positionally
     client: httpx.Client,
     repository: Repository,
@@ -179,13 +190,7 @@ def fetch_usage(  # noqa: PLR0917  # the signature of the brief; policy may be p
     """
     url = base_url or str(client.base_url) or repository.settings.console_url
     console = ConsoleClient(client, url, username, password, policy=policy)
-    state = ConsoleState(
-        companies=wire.companies(console.call("GET", "/api/Companies")),
-        users=wire.users(console.call("GET", "/api/Users")),
-        licenses=wire.licenses(console.call("GET", "/api/Licenses")),
-        accounts=wire.accounts(console.call("GET", "/api/Accounts")),
-        packages=wire.packages(console.call("GET", "/api/Packages")),
-    )
+    state = read_console_state(console)
     builder = UsageBuilder(repository, state)
     asks = [(user.id, period) for user in builder.users for period in sorted(set(periods))]
 
