@@ -230,7 +230,10 @@ def _conflict_warning(line: DesiredAddition, ids: str, also_owned: int | None = 
             f"addition {ids} on agreement {line.agreement_id} bills {line.product} for {line.period} "
             f"without cwbill's marker, beside cwbill's #{also_owned}: the client may be billed twice"
         )
-    return PlanWarning("unowned-conflict", line.company, line.configuration, message, str(line.period))
+    unbilled = line.product if also_owned is None else ""  # beside cwbill's line, the plan bills it
+    return PlanWarning(
+        "unowned-conflict", line.company, line.configuration, message, str(line.period), unbilled
+    )
 
 
 def _create(line: DesiredAddition, agreement_name: str, product_id: int | None, places: int) -> Change:

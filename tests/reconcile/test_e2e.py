@@ -325,3 +325,30 @@ def test_show_unowned_in_markdown_and_refused_for_json(world: World) -> None:
     refused = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "json", "--show-unowned")
     assert refused.code == 1
     assert "--show-unowned lists them in text and markdown" in refused.err
+
+
+def _billed(fields: dict[str, str] | None) -> Decimal:
+    if not fields:
+        return Decimal(0)
+    return Decimal(fields["quantity"]) * Decimal(fields.get("unitPrice") or 0)
+
+
+def test_drift_only_counts_and_totals_are_those_of_the_changes_shown(world: World) -> None:
+    result = world.cwbill("plan", "billing", "--as-of", AS_OF, "--drift-only", "--format", "json")
+    assert result.code == 2
+    plan = json.loads(result.out)
+    changes = plan["changes"]
+    assert [c["reason"] for c in changes] == ["drift"]
+    assert plan["summary"]["update"] == 1
+    assert plan["summary"]["create"] == plan["summary"]["delete"] == 0
+    before = sum((_billed(c["before"]) for c in changes), Decimal(0))
+    after = sum((_billed(c["after"]) for c in changes), Decimal(0))
+    assert (Decimal(plan["billed_total"]["before"]), Decimal(plan["billed_total"]["after"])) == (
+        before,
+        after,
+    )
+    assert (before, after) == (Decimal("60.00"), Decimal("45.00"))  # one drift update of -15.00
+    markdown = world.cwbill("plan", "billing", "--as-of", AS_OF, "--drift-only", "--format", "markdown").out
+    assert "Billed total in scope: 60.00 → 45.00 USD." in markdown
+    assert "| ACME | 0 | 1 | 0 | 60.00 → 45.00 | -15.00 | -25.0% |" in markdown
+    assert "Drift only (--drift-only): the counts and totals are those of the changes shown." in markdown
