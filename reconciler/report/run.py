@@ -2,9 +2,10 @@
 ConnectWise (reads only), the pure `build_report` out.
 
 The plan for the same scope is made too (reads only), so that the report's total is set beside the
-plan's with each difference named (`report/reconcile.py`). Usage comes from files as for `cwbill plan` (`--usage`, else `DIR/usage/`); without files, from the
-Management Console for the periods in scope only — the console keeps no history (billing-rules §3),
-so earlier months could not be compared honestly.
+plan's with each difference named (`report/reconcile.py`). Usage comes from files as for `cwbill
+plan` (`--usage`, else `DIR/usage/`); without files, from the Management Console for the periods in
+scope only — the console keeps no history (billing-rules §3), so earlier months could not be
+compared honestly.
 """
 
 from __future__ import annotations
