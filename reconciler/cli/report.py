@@ -65,7 +65,8 @@ def report(
     each difference named (a desired line an unowned addition already bills, which the plan does not
     create; a send: quantity line that keeps its live price), and the periods billed by neither
     (skipped: the agreement does not cover them). Costs and margins are shown: the report is for
-    the MSP, not the client. The HTML report is one self-contained file with a chart of the billed total per month and company.
+    the MSP, not the client. The HTML report is one self-contained file with a chart of the billed
+    total per month and company.
 
     Example: cwbill report billing --as-of 2026-11-02 --format html --out report.html
     """
