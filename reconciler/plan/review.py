@@ -15,7 +15,7 @@ block apply (the safety thresholds do that).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -23,9 +23,11 @@ from enum import StrEnum
 from reconciler.config.model import Configuration, ProductKind, Repository, SendMode
 from reconciler.connectwise.live import CatalogItem
 from reconciler.engine import money
+from reconciler.engine.desired import compute_desired
 from reconciler.engine.lines import contributions
-from reconciler.engine.model import DesiredAddition
+from reconciler.engine.model import AgreementInfo, DesiredAddition, DesiredResult
 from reconciler.engine.periods import Period
+from reconciler.plan.model import Selection
 from reconciler.plan.totals import priced
 from reconciler.usage.model import Usage
 
@@ -104,6 +106,30 @@ def percent_text(value: Decimal) -> str:
     """`12.345` → `"+12.3%"`."""
     rounded = money.quantize(value, 1)
     return f"{'+' if rounded > 0 else ''}{rounded:,f}%"
+
+
+def review_run(  # noqa: PLR0917  # what a plan read, passed on as it was read
+    repository: Repository,
+    desired: DesiredResult,
+    usage: Usage,
+    agreements: Mapping[str, Sequence[AgreementInfo]],
+    catalog: Mapping[str, CatalogItem],
+    selection: Selection,
+) -> Review:
+    """The review of a plan's desired lines; a month before a period in scope that is not in scope
+    itself is computed from the usage snapshot as `--period` would (when the snapshot has it)."""
+    in_scope = {line.period for line in desired.additions}
+    months = {period for (_, period) in usage.records}
+    earlier = sorted(({p.previous() for p in in_scope} - in_scope) & months)
+    companies = list(selection.companies) or None
+    previous = [
+        line
+        for period in earlier
+        for line in compute_desired(
+            repository, usage, agreements, selection.as_of, period, companies
+        ).additions
+    ]
+    return review_plan(repository, desired.additions, previous, usage, catalog)
 
 
 def review_plan(

@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -34,19 +34,18 @@ from reconciler.connectwise.read import (
     read_catalog,
 )
 from reconciler.engine.desired import compute_desired
-from reconciler.engine.model import AgreementInfo, ConfigurationScope, DesiredResult
+from reconciler.engine.model import ConfigurationScope, DesiredResult
 from reconciler.engine.scope import periods_in_scope
 from reconciler.errors import Finding, UserError, error, sort_findings
 from reconciler.httpclient import RetryPolicy
 from reconciler.plan.diff import LiveState, build_plan
 from reconciler.plan.fingerprint import stale_reasons
 from reconciler.plan.model import Plan, Reason, Selection
-from reconciler.plan.review import NO_REVIEW, Review, review_plan
+from reconciler.plan.review import NO_REVIEW, Review, review_run
 from reconciler.plan.safety import threshold_violations
 from reconciler.plan.unowned import UnownedLine, unowned_lines
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.render.json import plan_from_json
-from reconciler.usage.model import Usage
 
 log = logging.getLogger("cwbill.run")
 
@@ -206,33 +205,9 @@ def _make_plan(
     plan = build_plan(repository, desired, live, selection, usage.digest, only=options.only)
     places = repository.settings.unit_price_places
     review = (
-        NO_REVIEW if options.only else _review(repository, desired, usage, agreements, catalog, selection)
+        NO_REVIEW if options.only else review_run(repository, desired, usage, agreements, catalog, selection)
     )
     return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), review)
-
-
-def _review(  # noqa: PLR0917  # what the plan read, passed on as it was read
-    repository: Repository,
-    desired: DesiredResult,
-    usage: Usage,
-    agreements: Mapping[str, Sequence[AgreementInfo]],
-    catalog: Mapping[str, CatalogItem],
-    selection: Selection,
-) -> Review:
-    """The review aids; a month before a period in scope that is not in scope itself is computed
-    from the usage snapshot as `--period` would (when the snapshot has that month)."""
-    in_scope = {line.period for line in desired.additions}
-    months = {period for (_, period) in usage.records}
-    earlier = sorted(({p.previous() for p in in_scope} - in_scope) & months)
-    companies = list(selection.companies) or None
-    previous = [
-        line
-        for period in earlier
-        for line in compute_desired(
-            repository, usage, agreements, selection.as_of, period, companies=companies
-        ).additions
-    ]
-    return review_plan(repository, desired.additions, previous, usage, catalog)
 
 
 def load_saved_plan(path: Path) -> Plan:

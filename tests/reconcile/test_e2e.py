@@ -352,3 +352,26 @@ def test_drift_only_counts_and_totals_are_those_of_the_changes_shown(world: Worl
     assert "Billed total in scope: 60.00 → 45.00 USD." in markdown
     assert "| ACME | 0 | 1 | 0 | 60.00 → 45.00 | -15.00 | -25.0% |" in markdown
     assert "Drift only (--drift-only): the counts and totals are those of the changes shown." in markdown
+
+
+def test_the_review_aids_stay_quiet_on_the_demo(world: World) -> None:
+    markdown = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "markdown")
+    assert markdown.code == 0, markdown.err
+    assert "⚠" not in markdown.out  # nothing unusual: no flag in any row, no note in any details
+    assert "flagged" not in markdown.out
+    # but month over month is there for each company, beside the month before
+    assert "2026-11: 180.00 (2026-10: 160.00, +12.5%)" in markdown.out
+
+
+def test_a_review_aid_fires_end_to_end_and_never_blocks_apply(world: World) -> None:
+    edit(
+        world.billing / "prices.yaml",
+        "desktop:  {cost: 2.50, price: 5.00}",
+        "desktop:  {cost: 6.00, price: 5.00}",
+    )
+    markdown = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "markdown").out
+    acme = next(line for line in markdown.splitlines() if line.startswith("| ACME |"))
+    assert acme.endswith("| ⚠ below cost |")
+    assert "- ⚠ **below cost**: MBS-DESKTOP 2026-10: priced below cost" in markdown
+    assert "6.00" not in markdown.split("### Changes")[0]  # no cost in the summary without --show-cost
+    assert world.cwbill(*APPLY).code == 0  # the aids inform; only the safety thresholds block

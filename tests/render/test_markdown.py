@@ -12,6 +12,8 @@ import pytest
 from reconciler.engine.model import PlanWarning
 from reconciler.engine.periods import Period
 from reconciler.plan.model import Plan, Selection, Totals
+from reconciler.plan.review import Aid, CompanyMonth, ReviewNote
+from reconciler.plan.review import Review as Notes
 from reconciler.render.markdown import MIN_LIMIT, render_markdown
 from tests.render.plans import WARNING, create, delete, empty_plan, full_plan, plan_of, update
 
@@ -41,6 +43,8 @@ As of 2026-11-02 · periods 2026-10, 2026-11
 
 </details>
 """
+
+NOV_PERIOD = Period(2026, 11)
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -179,3 +183,37 @@ def test_the_header_names_the_selection(companies: tuple[str, ...], shown: str) 
         " · adopting unmarked lines (--adopt)\n\n"
     )
     assert len(text) <= MIN_LIMIT
+
+
+REVIEW = Notes(
+    notes=(
+        ReviewNote(Aid.MONTH, "ACME", NOV_PERIOD, "2026-11: billed 280.00, +40.0% against 2026-10 (200.00)"),
+        ReviewNote(
+            Aid.BELOW_COST,
+            "ACME",
+            NOV_PERIOD,
+            "MBS-SERVER 2026-11: priced below cost",
+            "MBS-SERVER 2026-11: priced below cost (unitPrice 15.00 < unitCost 16.00)",
+        ),
+    ),
+    months=(CompanyMonth("ACME", NOV_PERIOD, Decimal("280"), Decimal("200")),),
+)
+
+
+def test_review_aids_flag_the_summary_row_and_explain_in_the_details() -> None:
+    text = render_markdown(plan_of((create(), create(company="BETA"))), review=REVIEW)
+    assert "| ACME | 1 | 0 | 0 | 1,234.00 → 1,456.50 | +222.50 | +18.0% | ⚠ month, ⚠ below cost |" in text
+    assert "| BETA | 1 | 0 | 0 | 40.00 → 40.00 | 0.00 | 0.0% |  |" in text
+    assert "| **all** | 2 | 0 | 0 |" in text and "| 1 flagged |" in text
+    details = text.split("<summary>ACME", 1)[1].split("</details>", 1)[0]
+    assert "- ⚠ **month**: 2026-11: billed 280.00, +40.0% against 2026-10 &#40;200.00&#41;" in details
+    assert "- ⚠ **below cost**: MBS-SERVER 2026-11: priced below cost\n" in details
+    assert "16.00" not in text  # the cost stays out without --show-cost
+    assert (
+        "Month over month (billed by the desired lines): 2026-11: 280.00 (2026-10: 200.00, +40.0%)" in details
+    )
+
+
+def test_the_below_cost_note_shows_the_costs_with_show_cost() -> None:
+    text = render_markdown(plan_of((create(),)), review=REVIEW, show_cost=True)
+    assert "priced below cost &#40;unitPrice 15.00 &#60; unitCost 16.00&#41;" in text
