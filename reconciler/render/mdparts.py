@@ -34,6 +34,7 @@ CHANGE_COLUMNS = ("change", "line", "fields")
 _SHOWN_TOGETHER = frozenset({"quantity", "unitPrice", "unitCost", "billCustomer", "effectiveDate"})
 _SHOWN_TOGETHER |= {"cancelledDate", "invoiceDescription"}
 FLAG = "⚠"
+NBSP = "\u00a0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +65,23 @@ def change_percent(totals: Totals) -> str:
 
 
 def summary_head(show_cost: bool) -> list[str]:
-    money_columns = ["billed before → after", "Δ", "Δ %", *(("cost before → after",) if show_cost else ())]
-    columns = ["company", "create", "update", "delete", *money_columns, "review"]
-    rule = ["---", "---:", "---:", "---:", "---:", "---:", "---:", *(("---:",) if show_cost else ()), "---"]
+    """`+ ~ −`: creates, updates, deletes (the line above the table spells them out); narrow
+    headers keep the table inside a 760 px comment column."""
+    money_columns = ["billed before → after", "Δ (Δ %)", *(("cost before → after",) if show_cost else ())]
+    columns = ["company", "+", "~", "−", *money_columns, "review"]
+    rule = ["---", "---:", "---:", "---:", "---:", "---:", *(("---:",) if show_cost else ()), "---"]
     return [row(columns), row(rule)]
 
 
 def money_cells(totals: Totals, show_cost: bool) -> list[str]:
+    # no-break spaces: a cell breaks between its figures only when nothing else can
+    delta = signed(money.add(totals.billed_after, -totals.billed_before))
     cells = [
-        f"{money_text(totals.billed_before)} → {money_text(totals.billed_after)}",
-        signed(money.add(totals.billed_after, -totals.billed_before)),
-        change_percent(totals),
+        f"{money_text(totals.billed_before)}{NBSP}→{NBSP}{money_text(totals.billed_after)}",
+        f"{delta}{NBSP}({change_percent(totals)})",
     ]
     if show_cost:
-        cells.append(f"{money_text(totals.cost_before)} → {money_text(totals.cost_after)}")
+        cells.append(f"{money_text(totals.cost_before)}{NBSP}→{NBSP}{money_text(totals.cost_after)}")
     return cells
 
 
@@ -94,7 +98,7 @@ def company_part(
 ) -> CompanyPart:
     create, update, delete = counts(changes)
     totals = plan.totals_by_company.get(company, Totals())
-    flags = ", ".join(f"{FLAG} {aid.value}" for aid in review.flags(company))
+    flags = "<br>".join(f"{FLAG}{NBSP}{aid.value.replace(' ', NBSP)}" for aid in review.flags(company))
     cells = [md(company), create, update, delete, *money_cells(totals, show_cost), flags]
     delta = money.add(totals.billed_after, -totals.billed_before)
     title = (
@@ -131,11 +135,10 @@ def _review_lines(company: str, review: Review, show_cost: bool) -> list[str]:
 
 
 def _change_row(change: Change, show_cost: bool) -> str:
-    addition = (
-        "" if change.addition_id is None else f" · id {change.addition_id}"
-    )  # `#14` would link issue 14
+    # `#14` would link issue 14; no-break spaces keep "drift · id 2" and "2026-10 · licenses" whole
+    addition = "" if change.addition_id is None else f"{NBSP}·{NBSP}id{NBSP}{change.addition_id}"
     what = f"**{change.action.value}**<br>{change.reason.value}{addition}"
-    line = f"{md(change.product)}<br>{change.period} · {md(change.configuration)}"
+    line = f"{md(change.product)}<br>{change.period}{NBSP}·{NBSP}{md(change.configuration)}"
     if change.action is Action.UPDATE:
         cells = [
             f"{item.name}: {_value(item.before)} → {_value(item.after)}"
