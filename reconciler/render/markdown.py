@@ -50,9 +50,10 @@ def render_markdown(
     header: Sequence[str] = (),
     sections: Sequence[str] = (),
 ) -> str:
-    """The comments (each ends with a newline, at most `limit` characters), joined by
-    `COMMENT_BREAK` lines; `header` adds lines under the scope line, `sections` whole sections."""
-    return f"\n{COMMENT_BREAK}\n\n".join(
+    """The comments (each ends with a newline, at most `limit` characters), each after the first
+    on the line after a `COMMENT_BREAK` line; `header` adds lines under the scope line, `sections`
+    whole sections."""
+    return f"{COMMENT_BREAK}\n".join(  # each comment ends with a newline: the break is a line
         render_comments(
             plan, review=review, show_cost=show_cost, limit=limit, header=header, sections=sections
         )

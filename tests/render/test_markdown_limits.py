@@ -97,7 +97,7 @@ def test_a_summary_too_long_for_one_comment_goes_on_in_the_next() -> None:
     assert comments[0].count("The summary goes on in the next comment.") == 1
     assert comments[1].startswith(f"## cwbill plan (continued, 2 of {len(comments)})")
     joined = render_markdown(plan, limit=10_000)
-    assert joined.split(f"\n{COMMENT_BREAK}\n\n") == comments
+    assert joined.split(f"{COMMENT_BREAK}\n") == comments
 
 
 def test_thousands_of_warnings_are_cut_but_not_the_summary() -> None:
