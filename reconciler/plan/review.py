@@ -229,7 +229,8 @@ def _line_notes(
     price, cost = priced(line, None, catalog)
     where = f"{line.product} {line.period}"
     notes: list[ReviewNote] = []
-    if price is not None and cost is not None and price < cost:
+    billable = line.bill_customer == "Billable"  # a NoCharge or DoNotBill line has no margin to lose
+    if billable and price is not None and cost is not None and price < cost:
         notes.append(
             ReviewNote(
                 Aid.BELOW_COST,
@@ -239,7 +240,7 @@ def _line_notes(
                 f"{where}: priced below cost (unitPrice {money_text(price)} < unitCost {money_text(cost)})",
             )
         )
-    if line.bill_customer == "Billable" and price == 0 and line.quantity != 0:
+    if billable and price == 0 and line.quantity != 0:
         source = "its catalog item's price" if line.unit_price is None else "no price in prices.yaml"
         message = f"{where}: billable at unitPrice 0.00 ({source}); the client is billed nothing for it"
         notes.append(ReviewNote(Aid.AT_ZERO, line.company, line.period, message))

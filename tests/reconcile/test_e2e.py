@@ -377,3 +377,32 @@ def test_a_review_aid_fires_end_to_end_and_never_blocks_apply(world: World) -> N
     assert "- ⚠ **below cost**: MBS-DESKTOP 2026-10: priced below cost" in markdown
     assert "6.00" not in markdown.split("### Changes")[0]  # no cost in the summary without --show-cost
     assert world.cwbill(*APPLY).code == 0  # the aids inform; only the safety thresholds block
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--platform", "bitbucket"), "--platform 'bitbucket': choose github or gitlab"),
+        (
+            ("--comment-limit", "1999"),
+            "--comment-limit 1999: a Markdown plan needs at least 2,000 characters",
+        ),
+    ],
+    ids=["an unknown platform", "a limit too small for the summary's frame"],
+)
+def test_comment_size_flags_are_checked(world: World, flags: tuple[str, ...], message: str) -> None:
+    result = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "markdown", *flags)
+    assert result.code == 1
+    assert message in result.err
+
+
+def test_a_small_comment_limit_keeps_every_company_in_the_summary(world: World) -> None:
+    result = world.cwbill(
+        "plan", "billing", "--as-of", AS_OF, "--format", "markdown", "--comment-limit", "2000"
+    )
+    assert result.code == 0, result.err
+    comments = result.out.split("<!-- cwbill: next comment -->\n")
+    assert all(len(comment) <= 2000 for comment in comments)
+    rows = {line.split(" | ")[0] for c in comments for line in c.splitlines() if line.startswith("| ")}
+    assert {"| ACME", "| BETA", "| DELTA", "| EPSILON", "| GAMMA"} <= rows
+    assert "Details not shown for" in result.out
