@@ -84,8 +84,10 @@ def header_lines(plan: Plan) -> list[str]:
     return [_scope_line(plan)]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Layout:
+    """Everything the comments could show; `comments` fits it into comments of `limit`."""
+
     plan: Plan
     review: Review
     show_cost: bool

@@ -19,7 +19,7 @@ from reconciler.plan.review import Aid, CompanyMonth, Review, ReviewNote
 from reconciler.render.markdown import render_markdown
 from tests.render.plans import NOV, OCT, create, delete, plan_of, update
 from tests.report.png import Image, read_png
-from tests.report.test_html_screenshot import CHROMIUM
+from tests.report.test_html_screenshot import CHROMIUM, screenshot
 
 CMARK = shutil.which("cmark-gfm")
 COLUMN = 760  # px: a GitHub pull-request comment's body
@@ -80,23 +80,7 @@ def shot(tmp_path_factory: pytest.TempPathFactory) -> Image:
     page = folder / "comment.html"
     page.write_text(PAGE.format(column=COLUMN, body=html), encoding="utf-8")
     png = folder / "comment.png"
-    assert CHROMIUM is not None
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={folder / 'profile'}",
-        f"--screenshot={png}",
-        f"--window-size={WIDTH},{HEIGHT}",
-        page.as_uri(),
-    ]
-    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    screenshot(page, png, folder / "profile", (WIDTH, HEIGHT))
     return read_png(png.read_bytes())
 
 
