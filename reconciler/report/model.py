@@ -96,9 +96,10 @@ class Difference:
 @dataclass(frozen=True, slots=True)
 class Reconciliation:
     report_billed: Decimal
-    plan_billed: Decimal  # the plan's billed total after apply
+    plan_billed: Decimal | None  # the plan's billed total after apply (None: no plan could be made)
     differences: tuple[Difference, ...]
     not_billed: tuple[PlanWarning, ...]  # period-skipped: in neither total
+    problem: str = ""  # why no plan could be made
 
     @property
     def matches(self) -> bool:

@@ -34,3 +34,8 @@ def reconcile(lines: tuple[ReportLine, ...], plan: Plan) -> Reconciliation:
         differences.append(Difference(rest, "", "other lines", why))
     skipped = tuple(w for w in plan.warnings if w.code == "period-skipped")
     return Reconciliation(report_billed, plan.totals.billed_after, tuple(differences), skipped)
+
+
+def unavailable(lines: tuple[ReportLine, ...], problem: str) -> Reconciliation:
+    """No plan to compare with (`problem` says why: a catalog item ConnectWise lacks …)."""
+    return Reconciliation(add(*(line.billed for line in lines)), None, (), (), problem)

@@ -24,7 +24,7 @@ from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.reconcile.run import RunOptions, make_plan, selected_companies
 from reconciler.report.build import build_report
 from reconciler.report.model import Report
-from reconciler.report.reconcile import reconcile
+from reconciler.report.reconcile import reconcile, unavailable
 
 
 def make_report(
@@ -42,7 +42,11 @@ def make_report(
         report = _make_report(root, usage_path, selection, repository, client, console_transport)
     except ConnectWiseError as exc:
         raise UserError(f"ConnectWise: {exc}; nothing was written, run again when it answers") from exc
-    run = make_plan(RunOptions(root, usage_path, selection), repository, client, console_transport)
+    try:
+        run = make_plan(RunOptions(root, usage_path, selection), repository, client, console_transport)
+    except UserError as exc:  # the report stands on its own; it says why it has nothing to compare
+        problem = exc.message or (exc.findings[0].render() if exc.findings else "the plan failed")
+        return replace(report, reconciliation=unavailable(report.lines, problem))
     return replace(report, reconciliation=reconcile(report.lines, run.plan))
 
 

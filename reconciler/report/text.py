@@ -90,6 +90,8 @@ def reconciliation_lines(report: Report) -> list[str]:
     if found is None:
         return []
     currency = clean(report.currency)
+    if found.plan_billed is None:
+        return [f"Not compared with the plan, which could not be made: {clean(found.problem)}"]
     plan_total = f"{money_text(found.plan_billed)} {currency}"
     if found.matches and not found.differences:
         lines = [f"The plan's billed total after apply is the same: {plan_total}."]

@@ -148,3 +148,16 @@ def test_the_report_help_says_how_it_compares_with_the_plan(world: World) -> Non
     help_text = " ".join(world.cwbill("report", "--help").out.split())
     assert "each difference named" in help_text
     assert "to the cent" in help_text
+
+
+def test_a_report_whose_plan_cannot_be_made_says_so_instead_of_comparing(world: World) -> None:
+    # the plan needs every catalog item; the report prices only send: quantity lines by the catalog
+    products = world.billing / "products.yaml"
+    products.write_text(
+        products.read_text().replace("connectwise: MBS-DESKTOP\n", "connectwise: MBS-DESKTOP-OLD\n")
+    )
+    result = world.cwbill("report", "billing", "--as-of", AS_OF)
+    assert result.code == 0, result.err
+    assert "Not compared with the plan, which could not be made: " in result.out
+    assert "MBS-DESKTOP-OLD" in result.out
+    assert "The plan's billed total" not in result.out
