@@ -7,6 +7,7 @@ import itertools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -18,7 +19,7 @@ from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.connectwise.read import Progress
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
-from reconciler.plan.model import Plan, Reason, Selection, only_reason
+from reconciler.plan.model import Plan, Reason, Selection
 from reconciler.reconcile.inputs import load_checked_repository
 from reconciler.reconcile.run import (
     PlanRun,
@@ -32,7 +33,14 @@ from reconciler.reconcile.run import (
     make_plan,
 )
 from reconciler.render.json import plan_to_json
-from reconciler.render.markdown import DEFAULT_LIMIT, render_markdown, render_unowned_markdown
+from reconciler.render.markdown import (
+    DEFAULT_LIMIT,
+    MIN_LIMIT,
+    PLATFORM_LIMITS,
+    render_markdown,
+    render_unowned_markdown,
+)
+from reconciler.render.markdown import comment_limit as comment_limit_of
 from reconciler.render.text import make_console, render_text, render_unowned_text
 
 DIR_ARG = typer.Argument(Path("billing"), help="The billing repository (default ./billing).")
@@ -63,21 +71,52 @@ def _selection(as_of: str | None, period: str | None, companies: list[str] | Non
     return Selection(as_of=day, period=chosen, companies=tuple(companies or ()), adopt=adopt)
 
 
-def _print_plan(run: PlanRun, fmt: str, show_cost: bool, show_unowned: bool, stream: TextIO) -> None:
-    plan = run.plan
-    if fmt == "json":
+@dataclass(frozen=True, slots=True)
+class _Output:
+    """How the plan is shown: `--format`, costs, the unowned listing, the comment's size."""
+
+    fmt: str
+    show_cost: bool
+    show_unowned: bool
+    limit: int = DEFAULT_LIMIT
+    drift_only: bool = False
+
+
+def _print_plan(run: PlanRun, output: _Output, stream: TextIO) -> None:
+    plan, show_cost = run.plan, output.show_cost
+    if output.fmt == "json":
         stream.write(plan_to_json(plan))
-    elif fmt == "markdown":
-        listing = render_unowned_markdown(run.unowned, show_cost=show_cost) if show_unowned else ""
-        stream.write(render_markdown(plan, show_cost=show_cost, limit=DEFAULT_LIMIT - len(listing)))
-        stream.write("\n")
-        stream.write(listing)
+    elif output.fmt == "markdown":
+        sections = []
+        if output.show_unowned:
+            listing = render_unowned_markdown(run.unowned, show_cost=show_cost, limit=output.limit // 4)
+            sections.append(listing.rstrip("\n"))
+        header = [DRIFT_ONLY_LINE] if output.drift_only else []
+        text = render_markdown(
+            plan, review=run.review, show_cost=show_cost, limit=output.limit, header=header, sections=sections
+        )
+        stream.write(text)
     else:
         console = make_console(stream)
         render_text(plan, console, show_cost=show_cost)
-        if show_unowned:
+        if output.show_unowned:
             console.print()
             render_unowned_text(run.unowned, console, show_cost=show_cost)
+
+
+DRIFT_ONLY_LINE = "Drift only (--drift-only): the counts and totals are those of the changes shown."
+
+
+def _comment_limit(platform: str, comment_limit: int | None) -> int:
+    if platform not in PLATFORM_LIMITS:
+        raise UserError(f"--platform {platform!r}: choose {' or '.join(PLATFORM_LIMITS)}")
+    if comment_limit is None:
+        return comment_limit_of(platform)
+    if comment_limit < MIN_LIMIT:
+        raise UserError(
+            f"--comment-limit {comment_limit}: a Markdown plan needs at least {MIN_LIMIT:,} characters"
+        )
+    return comment_limit
 
 
 @app.command()
@@ -105,6 +144,18 @@ def plan(
         help="Also list the additions in scope without cwbill's marker (text and markdown; "
         "the JSON plan always has their ids in `unowned`).",
     ),
+    platform: str = typer.Option(
+        "github",
+        "--platform",
+        help="Where the Markdown plan is posted, for its size limit: github (65,536 characters a "
+        "comment) or gitlab (1,000,000); cwbill keeps 500 for the CI's marker and footer.",
+    ),
+    comment_limit: int | None = typer.Option(
+        None,
+        "--comment-limit",
+        help="Characters per Markdown comment (overrides --platform). A plan whose summary does not fit "
+        "goes on in further comments, separated by a `<!-- cwbill: next comment -->` line.",
+    ),
     concurrency: int = CONCURRENCY_OPT,
     verbose: int = VERBOSE_OPT,
 ) -> None:
@@ -119,15 +170,16 @@ def plan(
         raise UserError(
             "--show-unowned lists them in text and markdown; the JSON plan has their ids in `unowned`"
         )
-    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
+    limit = _comment_limit(platform, comment_limit)
+    only = Reason.DRIFT if drift_only else None
+    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency, only)
     run = _make(options)
-    if drift_only:
-        run = PlanRun(only_reason(run.plan, Reason.DRIFT), run.repository, run.unowned)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(plan_to_json(run.plan), encoding="utf-8")
         typer.echo(f"plan saved to {out}", err=True)
-    _print_plan(run, output_format, show_cost or output_format == "text", show_unowned, sys.stdout)
+    output = _Output(output_format, show_cost or output_format == "text", show_unowned, limit, drift_only)
+    _print_plan(run, output, sys.stdout)
     if (detailed_exitcode or drift_only) and run.plan.summary.has_changes:
         raise typer.Exit(exitcodes.CHANGES)
 

@@ -40,7 +40,8 @@ from reconciler.errors import Finding, UserError, error, sort_findings
 from reconciler.httpclient import RetryPolicy
 from reconciler.plan.diff import LiveState, build_plan
 from reconciler.plan.fingerprint import stale_reasons
-from reconciler.plan.model import Plan, Selection
+from reconciler.plan.model import Plan, Reason, Selection
+from reconciler.plan.review import NO_REVIEW, Review, review_run
 from reconciler.plan.safety import threshold_violations
 from reconciler.plan.unowned import UnownedLine, unowned_lines
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
@@ -55,6 +56,7 @@ class RunOptions:
     usage: Path | None
     selection: Selection
     concurrency: int = 8
+    only: Reason | None = None  # only the changes of this reason (`plan --drift-only`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ class PlanRun:
     plan: Plan
     repository: Repository
     unowned: tuple[UnownedLine, ...] = ()  # the additions of `plan.unowned`, for --show-unowned
+    review: Review = NO_REVIEW  # the review aids of the Markdown plan
 
 
 def connect(
@@ -215,9 +218,12 @@ def _make_plan(
         additions=additions,
         catalog=catalog,
     )
-    plan = build_plan(repository, desired, live, selection, usage.digest)
+    plan = build_plan(repository, desired, live, selection, usage.digest, only=options.only)
     places = repository.settings.unit_price_places
-    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places))
+    review = (
+        NO_REVIEW if options.only else review_run(repository, desired, usage, agreements, catalog, selection)
+    )
+    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), review)
 
 
 def load_saved_plan(path: Path) -> Plan:
