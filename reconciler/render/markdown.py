@@ -29,6 +29,7 @@ from reconciler.render.common import (
     warning_context,
 )
 from reconciler.render.mdescape import escape_markdown as md
+from reconciler.render.usage_age import usage_age_line
 
 DEFAULT_LIMIT = 65_000
 MIN_LIMIT = 2_000  # room for the title, the overall summary and the notes, which are never cut
@@ -95,6 +96,7 @@ class _Comment:
     def text(self, warnings: int, parts: int) -> str:
         plan, limit = self.plan, self.limit
         blocks = ["## cwbill plan", _scope_line(plan)]
+        blocks += [md(line) for line in [usage_age_line(plan)] if line]  # #15: the figures' age
         if self.warnings:
             hidden = len(self.warnings) - warnings
             note = [f"- {hidden} more warnings not shown{_limit_note(limit)}"] if hidden else []

@@ -2,13 +2,18 @@
 
 The console keeps no history of licenses or limits: `/api/Licenses` and `/api/Packages` are a
 snapshot of *now*, so they are built from each company's latest seeded period. Storage per month is
-history, served by `PUT /api/Billing/Details` per (user, month, account). Ids are GUIDs derived from
-names (uuid5), so a seed always gives the same ids. GB become bytes as `round_half_up(GB × 2^30)`
-(billing-rules §3), so any amount with at most 6 decimals survives the client's reverse conversion.
+history, served by `PUT /api/Billing/Details` per (user, month, account) and summed per user by
+`PUT /api/Billing`. Ids are GUIDs derived from names (uuid5), so a seed always gives the same ids.
+GB become bytes as `round_half_up(GB × 2^30)` (billing-rules §3), so any amount with at most 6
+decimals survives the client's reverse conversion. Besides one user per company, a seed may hold
+the edge cases of real accounts (docs/sandbox.md): unlimited limits (StorageLimit -1), expired,
+expiring and trial licenses, users of no company, moved or deleted users, two companies of one
+name, and a login the console refuses.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -26,11 +31,15 @@ _DECIMAL_PACKAGE_FIELDS: Final = ("Cost", "StorageLimit", "RestoreLimit")
 CREATED: Final = "2026-01-01T00:00:00Z"
 
 
+UNLIMITED: Final = Decimal(-1)  # the console's StorageLimit for "unlimited" (mbs-api §3, §6)
+
+
 @dataclass(frozen=True, slots=True)
 class StorageAmounts:
     stored: Decimal  # GB
     restored: Decimal  # GB restored in the month
-    limit: Decimal  # GB
+    limit: Decimal  # GB; UNLIMITED (negative) for an unlimited package
+    average: Decimal | None = None  # GB of PUT /api/Billing's AverageSpace; None: stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +47,27 @@ class ConsoleMonth:
     period: str  # YYYY-MM
     licenses: Mapping[str, int]  # console license type → activated licenses
     storage: Mapping[str, StorageAmounts]  # storage account display name → amounts
+    expired: Mapping[str, int] = field(default_factory=dict)  # taken, expired the day before the month
+    expiring: Mapping[str, int] = field(default_factory=dict)  # taken, expiring on the month's 15th
+    trials: Mapping[str, int] | None = None  # taken trials; None: one of the first license type
 
 
 @dataclass(frozen=True, slots=True)
 class ConsoleCompany:
     name: str
     months: tuple[ConsoleMonth, ...] = ()
+    same_name: bool = False  # a second company of this name (its ids get a suffix)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleUserSeed:
+    """A user besides each company's own: of no company, moved, or deleted."""
+
+    email: str
+    company: str  # "" = no company
+    months: tuple[ConsoleMonth, ...] = ()
+    billed_as: str | None = None  # the company PUT /api/Billing names (a moved user); None: company
+    deleted: bool = False  # absent from /api/Users, still in PUT /api/Billing
 
 
 @dataclass
@@ -55,6 +79,10 @@ class ConsoleData:
     packages: list[JsonObject] = field(default_factory=list)
     details: dict[str, list[JsonObject]] = field(default_factory=dict)  # "userId|YYYY-MM" → rows
     current_period: str = ""  # what an empty billing Date means: the latest seeded month
+    billed_as: dict[str, str] = field(default_factory=dict)  # user id → PUT /api/Billing's CompanyName
+    deleted_users: list[JsonObject] = field(default_factory=list)  # in billing, not in /api/Users
+    averages: dict[str, int] = field(default_factory=dict)  # "userId|YYYY-MM" → AverageSpace bytes
+    login_refusal: str = ""  # "" | ip-restricted | api-disabled: every login answers 403
 
     def to_document(self) -> JsonObject:
         return {
@@ -65,6 +93,10 @@ class ConsoleData:
             "packages": self.packages,
             "details": self.details,
             "current_period": self.current_period,
+            "billed_as": self.billed_as,
+            "deleted_users": self.deleted_users,
+            "averages": self.averages,
+            "login_refusal": self.login_refusal,
         }
 
     @classmethod
@@ -86,6 +118,10 @@ class ConsoleData:
             packages=packages,
             details=document["details"],
             current_period=str(document["current_period"]),
+            billed_as=document.get("billed_as", {}),
+            deleted_users=document.get("deleted_users", []),
+            averages=document.get("averages", {}),
+            login_refusal=str(document.get("login_refusal", "")),
         )
 
 
@@ -101,21 +137,37 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
-def build_console(companies: Sequence[ConsoleCompany]) -> ConsoleData:
-    data = ConsoleData()
+def build_console(
+    companies: Sequence[ConsoleCompany], users: Sequence[ConsoleUserSeed] = (), login_refusal: str = ""
+) -> ConsoleData:
+    data = ConsoleData(login_refusal=login_refusal)
     account_names: list[str] = []
-    for company in companies:
-        for month in company.months:
+    for months in [c.months for c in companies] + [u.months for u in users]:
+        for month in months:
             account_names.extend(a for a in month.storage if a not in account_names)
     accounts = {name: _account(name) for name in account_names}
     data.accounts = list(accounts.values())
     license_types: list[str] = []
     for company in companies:
         _add_company(data, company, accounts, license_types)
+    for user in users:
+        seeded = _User(f"user:{user.email}", user.email, user.company, user.months, deleted=user.deleted)
+        user_id = _add_user(data, seeded, accounts, license_types)
+        if user.billed_as is not None:
+            data.billed_as[user_id] = user.billed_as
     _add_available_licenses(data, license_types)
     periods = [m.period for c in companies for m in c.months]
     data.current_period = max(periods) if periods else ""
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class _User:
+    key: str  # what its GUID derives from
+    email: str
+    company: str
+    months: tuple[ConsoleMonth, ...]
+    deleted: bool = False
 
 
 def _account(name: str) -> JsonObject:
@@ -133,34 +185,44 @@ def _add_company(
     data: ConsoleData, company: ConsoleCompany, accounts: Mapping[str, JsonObject], license_types: list[str]
 ) -> None:
     name = company.name
-    user_id, email = guid(f"user:{name}"), f"backup@{slug(name)}.example"
+    key = f"{name}#{len(data.companies)}" if company.same_name else name
     data.companies.append(
         {
-            "Id": guid(f"company:{name}"),
+            "Id": guid(f"company:{key}"),
             "Name": name,
             "StorageLimit": -1,
             "LicenseSettings": 0,
             "Destinations": [],
         }
     )
-    latest = max(company.months, key=lambda m: m.period) if company.months else None
-    used = [a for a in accounts if any(a in m.storage for m in company.months)]
+    suffix = f"-{len(data.companies)}" if company.same_name else ""
+    user = _User(f"user:{key}", f"backup{suffix}@{slug(name)}.example", name, company.months)
+    _add_user(data, user, accounts, license_types)
+
+
+def _add_user(
+    data: ConsoleData, user: _User, accounts: Mapping[str, JsonObject], license_types: list[str]
+) -> str:
+    """The user, its destinations, months and licenses; its id."""
+    user_id, email, name = guid(user.key), user.email, user.company or slug(user.email)
+    latest = max(user.months, key=lambda m: m.period) if user.months else None
+    used = [a for a in accounts if any(a in m.storage for m in user.months)]
     destinations = [_destination(data, name, accounts[a], latest) for a in used]
-    data.users.append(
+    (data.deleted_users if user.deleted else data.users).append(
         {
             "ID": user_id,
             "Email": email,
             "FirstName": "Backup",
             "LastName": "Admin",
             "NotificationEmails": [email],
-            "Company": name,
+            "Company": user.company,
             "Enabled": True,
             "LicenseManagmentMode": 0,
             "DestinationList": destinations,
             "SpaceUsed": sum(_int(d["CurrentVolume"]) for d in destinations),
         }
     )
-    for month in company.months:
+    for month in user.months:
         data.details[f"{user_id}|{month.period}"] = [
             {
                 "Computer": f"{slug(name)}-backup-01",
@@ -172,10 +234,14 @@ def _add_company(
             }
             for account, amounts in month.storage.items()
         ]
-    if latest is not None:
-        _add_taken_licenses(
-            data, name, user_id=user_id, email=email, counts=latest.licenses, types=license_types
-        )
+        averages = [a.average for a in month.storage.values() if a.average is not None]
+        if averages:
+            data.averages[f"{user_id}|{month.period}"] = sum(
+                to_bytes(a.stored if a.average is None else a.average) for a in month.storage.values()
+            )
+    if latest is not None and not user.deleted:
+        _add_taken_licenses(data, name, user_id=user_id, email=email, month=latest, types=license_types)
+    return user_id
 
 
 def _destination(
@@ -184,7 +250,7 @@ def _destination(
     display = str(account["DisplayName"])
     amounts = latest.storage.get(display) if latest else None
     package_id = None
-    if amounts is not None and amounts.limit > 0:
+    if amounts is not None and amounts.limit != 0:
         package_id = len(data.packages) + 1
         data.packages.append(
             {
@@ -228,22 +294,37 @@ def _bucket(company: str, account: str) -> str:
 
 
 def _add_taken_licenses(
-    data: ConsoleData, company: str, *, user_id: str, email: str, counts: Mapping[str, int], types: list[str]
+    data: ConsoleData, company: str, *, user_id: str, email: str, month: ConsoleMonth, types: list[str]
 ) -> None:
-    for license_type, count in counts.items():
-        if license_type not in types:
-            types.append(license_type)
-        prefix = f"{slug(company)}-{slug(license_type)}"
+    first_day = dt.date.fromisoformat(f"{month.period}-01")
+    kinds = (
+        ("", month.licenses, None),
+        ("expired", month.expired, first_day - dt.timedelta(days=1)),
+        ("expiring", month.expiring, first_day.replace(day=15)),
+    )
+    for kind, counts, expires in kinds:
+        for license_type, count in counts.items():
+            if license_type not in types:
+                types.append(license_type)
+            prefix = f"{slug(company)}-{slug(license_type)}" + (f"-{kind}" if kind else "")
+            for index in range(count):
+                key = f"{company}:{license_type}:{kind + ':' if kind else ''}{index}"
+                taken = _license(data, key, license_type, user_id, email)
+                taken["ComputerName"] = f"{prefix}-{index + 1:02d}"
+                if expires is not None:
+                    taken["DateExpired"] = f"{expires.isoformat()}T00:00:00Z"
+                data.licenses.append(taken)
+    # Trials on the same user: realism the client must not count (they are not billed). By default
+    # one of the first license type, as the demo seed has always served.
+    trials = month.trials if month.trials is not None else dict.fromkeys(list(month.licenses)[:1], 1)
+    for license_type, count in trials.items():
         for index in range(count):
-            taken = _license(data, f"{company}:{license_type}:{index}", license_type, user_id, email)
-            taken["ComputerName"] = f"{prefix}-{index + 1:02d}"
-            data.licenses.append(taken)
-    if counts:
-        # A trial on the same user: realism the client must not count (it is not billed).
-        first = next(iter(counts))
-        trial = _license(data, f"{company}:{first}:trial", first, user_id, email)
-        trial.update(IsTrial=True, ComputerName=f"{slug(company)}-trial")
-        data.licenses.append(trial)
+            suffix = "" if index == 0 else f":{index}"
+            trial = _license(data, f"{company}:{license_type}:trial{suffix}", license_type, user_id, email)
+            trial.update(
+                IsTrial=True, ComputerName=f"{slug(company)}-trial" + (f"-{index + 1}" if index else "")
+            )
+            data.licenses.append(trial)
 
 
 def _add_available_licenses(data: ConsoleData, types: Sequence[str]) -> None:
