@@ -32,29 +32,44 @@ from reconciler.sandbox.mbs_data import (
 from reconciler.sandbox.state import SEED_USER, Record, Store
 
 DEMO_DISPLAY = "demo seed (reconciler/sandbox/seeds/demo.yaml)"
+# Seeds in the package, by name: the demo and the console's edge cases (docs/sandbox.md).
+EDGE_CASES = "console-edge-cases"
+NAMED = {"demo": "demo.yaml", EDGE_CASES: "console-edge-cases.yaml"}
 
 
 def load_seed(spec: str) -> Store:
-    """The store a `--seed` value describes; UserError with findings when the seed is refused."""
+    """The store a `--seed` value describes; UserError with findings when the seed is refused.
+
+    `console-edge-cases` is the demo's ConnectWise side with the console of
+    `seeds/console-edge-cases.yaml`, so that a plan runs against it as against the demo."""
     if spec == "empty":
         return Store()
-    if spec == "demo":
-        text = resources.files("reconciler.sandbox").joinpath("seeds", "demo.yaml").read_text("utf-8")
-        document, findings = load_text(text, DEMO_DISPLAY)
+    document = _checked(spec)
+    connectwise = _checked("demo") if spec == EDGE_CASES else document
+    store, problems = build_store(connectwise, console_document=document)
+    if problems:
+        raise UserError(findings=sort_findings(problems))
+    return store
+
+
+def _checked(spec: str) -> Document:
+    """A seed document read and checked against the schema; UserError with findings otherwise."""
+    if spec in NAMED:
+        text = resources.files("reconciler.sandbox").joinpath("seeds", NAMED[spec]).read_text("utf-8")
+        display = DEMO_DISPLAY if spec == "demo" else f"{spec} seed (reconciler/sandbox/seeds/{NAMED[spec]})"
+        document, findings = load_text(text, display)
     else:
         document, findings = load_file(Path(spec), spec)
     if document is not None and not has_errors(findings):
         findings += check_schema(document, "sandbox-seed")
     if document is None or has_errors(findings):
         raise UserError(findings=sort_findings(findings))
-    store, problems = build_store(document)
-    if problems:
-        raise UserError(findings=sort_findings(problems))
-    return store
+    return document
 
 
-def build_store(document: Document) -> tuple[Store, list[Finding]]:
-    """A store from a schema-valid seed document, and the findings of what it cannot hold."""
+def build_store(document: Document, console_document: Document | None = None) -> tuple[Store, list[Finding]]:
+    """A store from a schema-valid seed document (its console from `console_document` when given),
+    and the findings of what it cannot hold."""
     store = Store()
     builder = _Builder(document, store)
     data = _mapping(document.data)
@@ -63,6 +78,9 @@ def build_store(document: Document) -> tuple[Store, list[Finding]]:
         builder.catalog_item(("connectwise", "catalog", index), _mapping(item))
     for index, company in enumerate(_sequence(connectwise.get("companies"))):
         builder.company(("connectwise", "companies", index), _mapping(company))
+    if console_document is not None and console_document is not document:
+        builder = _Builder(console_document, store, builder.findings)
+        data = _mapping(console_document.data)
     console = _mapping(data.get("console"))
     store.console = build_console(
         builder.console_companies(_sequence(console.get("companies"))),
@@ -73,10 +91,10 @@ def build_store(document: Document) -> tuple[Store, list[Finding]]:
 
 
 class _Builder:
-    def __init__(self, document: Document, store: Store) -> None:
+    def __init__(self, document: Document, store: Store, findings: list[Finding] | None = None) -> None:
         self.document = document
         self.store = store
-        self.findings: list[Finding] = []
+        self.findings: list[Finding] = [] if findings is None else findings
 
     def refuse(self, path: PathKey, message: str) -> None:
         self.findings.append(error(self.document.location(path), format_path(path), message))

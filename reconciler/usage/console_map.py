@@ -123,7 +123,7 @@ class UsageBuilder:
                     {key: count for key, count in sorted(licenses[company].items()) if count},
                     {key: amounts for key, amounts in sorted(storage.items()) if amounts != StorageUsage()},
                     provenance=self.provenance,
-                    notes=tuple(self.notes.get((company, period), ())),
+                    notes=tuple(sorted(self.notes.get((company, period), []), key=_note_order)),
                 )
         return records
 
@@ -293,6 +293,10 @@ class UsageBuilder:
                 what = f"{gigabytes(amount.backup)} GB stored and {gigabytes(amount.restore)} GB restored"
                 self.account_key(company, account_id, what, period)
         return totals
+
+
+def _note_order(note: UsageNote) -> tuple[str, str]:
+    return (note.code, note.message)
 
 
 def _plus(amount: _Bytes, row: DetailRow) -> _Bytes:
