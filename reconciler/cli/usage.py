@@ -125,7 +125,7 @@ def pull(
         where = f"{note.company}: " if note.company else ""
         typer.echo(f"warning: {where}{note.message} [{note.code}]", err=True)
     if explain:
-        typer.echo("storage cross-check (GB of 2^30 bytes; docs/billing.md §6):", err=True)
+        typer.echo("storage cross-check (GB of 2^30 bytes; docs/billing.md §9):", err=True)
         for line in render_checks(pulled.storage_checks):
             typer.echo(f"  {line}", err=True)
     header = repository_schema_reference(directory, "usage", out.parent if out else directory / "usage")

@@ -1,7 +1,7 @@
 """The plan header's line on how old the usage figures are (the snapshot's `taken_at` per period).
 
 One line, the same words in text and Markdown, so a reviewer sees at once whether a month's bill
-was computed from figures read on its billing days or weeks later (docs/billing.md §6).
+was computed from figures read on its billing days or weeks later (docs/billing.md §9).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`usage pull --explain`: which console figure is cwbill's "stored"? (docs/billing.md §6)
+"""`usage pull --explain`: which console figure is cwbill's "stored"? (docs/billing.md §9)
 
 cwbill bills the sum of `SizeBackup` of `PUT /api/Billing/Details` per storage account. MSP360's
 own billing endpoint, `PUT /api/Billing {CompanyName, Date}`, reports per company the month's

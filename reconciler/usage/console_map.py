@@ -10,7 +10,7 @@ keeps no history), so they are read at `taken_at` for every period pulled; a lic
 before a period starts is not counted in it, and a package limit below 0 (the console's
 "unlimited") is no limit charge, with an `unlimited-limit` note. Stored and restored bytes come per
 user, account and month from Billing/Details and become GB at 2^30 bytes per GB, 6 places. Each
-record says what it measured (`Provenance`, docs/billing.md §6).
+record says what it measured (`Provenance`, docs/billing.md §9).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ SAME_NAME = "same-name-console-companies"
 UNLIMITED_LIMIT = "unlimited-limit"
 EXPIRED_LICENSE = "expired-license"
 LATE_PULL = "late-pull"
-# What each figure of a pulled record is (docs/billing.md §6), written into the snapshot.
+# What each figure of a pulled record is (docs/billing.md §9), written into the snapshot.
 METHODS: Mapping[str, str] = {
     "licenses": "activated at taken_at (IsTaken, not IsTrial, DateExpired not before the month)",
     "stored": "sum of SizeBackup for the month (PUT /api/Billing/Details)",
@@ -129,7 +129,7 @@ class UsageBuilder:
 
     def late_note(self, company: str, period: Period) -> None:
         """Read after the month's billing days, its license counts and limits are today's, not the
-        month's: the console keeps no history of them (docs/billing.md §6)."""
+        month's: the console keeps no history of them (docs/billing.md §9)."""
         taken_at = self.provenance.taken_at
         if taken_at is None:
             return

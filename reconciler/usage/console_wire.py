@@ -48,7 +48,7 @@ class License:
     expires: dt.date | None = None  # DateExpired's day; None when absent or unreadable
 
     def active_in(self, first_day: dt.date) -> bool:
-        """Activated and not expired before `first_day` (docs/billing.md §6: a license that
+        """Activated and not expired before `first_day` (docs/billing.md §9: a license that
         expires inside a month still counts for that month)."""
         return self.activated and (self.expires is None or self.expires >= first_day)
 

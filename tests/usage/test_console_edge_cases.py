@@ -249,7 +249,7 @@ def test_explain_sets_size_backup_beside_the_billing_figures(edge: Served) -> No
     result = edge.cwbill("usage", "pull", "billing", "--period", "2026-11", "--explain")
     assert result.code == 0, result.text
     lines = result.err.splitlines()
-    heading = lines.index("storage cross-check (GB of 2^30 bytes; docs/billing.md §6):")
+    heading = lines.index("storage cross-check (GB of 2^30 bytes; docs/billing.md §9):")
     assert lines[heading + 1].split() == [
         "company",
         "period",
