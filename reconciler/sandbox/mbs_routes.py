@@ -142,7 +142,8 @@ def _list_handler(name: str) -> Callable[[ConsoleData, Request, str], Response]:
     return handler
 
 
-def _billing_details(console: ConsoleData, request: Request, method: str) -> Response:
+def _put_fields(request: Request, method: str) -> dict[str, object] | Response:
+    """A billing PUT's body, its names without case; the error answer when there is none."""
     if method != "PUT":
         return json_response(
             405, {"Message": f"The requested resource does not support http method '{method}'."}
@@ -151,7 +152,13 @@ def _billing_details(console: ConsoleData, request: Request, method: str) -> Res
         body = jsonio.loads(request.body or b"null")
     except jsonio.JsonError:
         return json_response(400, INVALID)
-    fields = {str(k).lower(): v for k, v in body.items()} if isinstance(body, dict) else {}
+    return {str(k).lower(): v for k, v in body.items()} if isinstance(body, dict) else {}
+
+
+def _billing_details(console: ConsoleData, request: Request, method: str) -> Response:
+    fields = _put_fields(request, method)
+    if isinstance(fields, Response):
+        return fields
     user_id, date = fields.get("userid"), fields.get("date")
     if not isinstance(user_id, str) or not user_id:
         return json_response(400, INVALID)
@@ -176,15 +183,9 @@ def _billing_details(console: ConsoleData, request: Request, method: str) -> Res
 def _billing(console: ConsoleData, request: Request, method: str) -> Response:
     """`PUT /api/Billing {CompanyName?, Date?}`: one row per user billed in the month (deleted users
     too), `CompanyName` the company it was billed to; sizes in bytes, as the samples show."""
-    if method != "PUT":
-        return json_response(
-            405, {"Message": f"The requested resource does not support http method '{method}'."}
-        )
-    try:
-        body = jsonio.loads(request.body or b"null")
-    except jsonio.JsonError:
-        return json_response(400, INVALID)
-    fields = {str(k).lower(): v for k, v in body.items()} if isinstance(body, dict) else {}
+    fields = _put_fields(request, method)
+    if isinstance(fields, Response):
+        return fields
     period = _period(console, fields.get("date"))
     if period is None:
         return json_response(400, INVALID)
