@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Final
 
@@ -190,6 +191,7 @@ def _billing(console: ConsoleData, request: Request, method: str) -> Response:
     if period is None:
         return json_response(400, INVALID)
     wanted = str(fields.get("companyname") or "")
+    used = Counter(str(i["UserID"]) for i in console.licenses if i["IsTaken"] and not i["IsTrial"])
     rows = []
     for user in [*console.users, *console.deleted_users]:
         company = console.billed_as.get(str(user["ID"]), str(user["Company"]))
@@ -197,10 +199,7 @@ def _billing(console: ConsoleData, request: Request, method: str) -> Response:
             continue
         key = f"{user['ID']}|{period}"
         space = console.averages.get(key, sum(_int(r["SizeBackup"]) for r in console.details.get(key, [])))
-        used = sum(
-            1 for i in console.licenses if i["UserID"] == user["ID"] and i["IsTaken"] and not i["IsTrial"]
-        )
-        rows.append(_statistic(user, company, space, used))
+        rows.append(_statistic(user, company, space, used[str(user["ID"])]))
     current = sum(
         _int(u["SpaceUsed"])
         for u in console.users
