@@ -92,6 +92,7 @@ class UsageBuilder:
         self.notes: dict[tuple[str, Period | None], list[UsageNote]] = defaultdict(list)
         self.users = billed_users(repository, state)
         self._unlimited: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.refuse_same_names()  # before a single Billing/Details call is spent on them
 
     def warn(self, code: str, company: str, message: str, period: Period | None = None) -> None:
         identifier = self.identifiers.get(company, "")
@@ -157,7 +158,6 @@ class UsageBuilder:
     def companies(self) -> list[str]:
         """Configured companies the console has; a warning for every company on one side only."""
         console = {c.name for c in self.state.companies}
-        self.refuse_same_names()
         for name in sorted(console - self.identifiers.keys()):
             self.warn(UNMAPPED_COMPANY, name, f"console company {name!r} has no company file; not pulled")
         for name in sorted(self.identifiers.keys() - console):
