@@ -13,19 +13,16 @@ name, and a login the console refuses.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
 from reconciler.engine.money import multiply, quantize
+from reconciler.sandbox.mbs_licenses import add_available_licenses, add_taken_licenses, guid, slug
 
 JsonObject = dict[str, object]
 BYTES_PER_GB: Final = Decimal(2**30)
-_NAMESPACE: Final = uuid.UUID("6f1d3c2a-8e4b-4b8e-9c1a-5d2e7f9a0b11")
 _STORAGE_TYPES: Final = {"wasabi": "Wasabi", "amazon s3": "AmazonS3", "backblaze b2": "BackblazeB2"}
 _DECIMAL_PACKAGE_FIELDS: Final = ("Cost", "StorageLimit", "RestoreLimit")
 CREATED: Final = "2026-01-01T00:00:00Z"
@@ -125,16 +122,8 @@ class ConsoleData:
         )
 
 
-def guid(text: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, text))
-
-
 def to_bytes(gigabytes: Decimal) -> int:
     return int(quantize(multiply(gigabytes, BYTES_PER_GB), 0))
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
 def build_console(
@@ -155,7 +144,7 @@ def build_console(
         user_id = _add_user(data, seeded, accounts, license_types)
         if user.billed_as is not None:
             data.billed_as[user_id] = user.billed_as
-    _add_available_licenses(data, license_types)
+    add_available_licenses(data, license_types)
     periods = [m.period for c in companies for m in c.months]
     data.current_period = max(periods) if periods else ""
     return data
@@ -240,7 +229,7 @@ def _add_user(
                 to_bytes(a.stored if a.average is None else a.average) for a in month.storage.values()
             )
     if latest is not None and not user.deleted:
-        _add_taken_licenses(data, name, user_id=user_id, email=email, month=latest, types=license_types)
+        add_taken_licenses(data, name, user_id=user_id, email=email, month=latest, types=license_types)
     return user_id
 
 
@@ -291,70 +280,6 @@ def _destination(
 
 def _bucket(company: str, account: str) -> str:
     return f"{slug(company)}-{slug(account)}"
-
-
-def _add_taken_licenses(
-    data: ConsoleData, company: str, *, user_id: str, email: str, month: ConsoleMonth, types: list[str]
-) -> None:
-    first_day = dt.date.fromisoformat(f"{month.period}-01")
-    kinds = (
-        ("", month.licenses, None),
-        ("expired", month.expired, first_day - dt.timedelta(days=1)),
-        ("expiring", month.expiring, first_day.replace(day=15)),
-    )
-    for kind, counts, expires in kinds:
-        for license_type, count in counts.items():
-            if license_type not in types:
-                types.append(license_type)
-            prefix = f"{slug(company)}-{slug(license_type)}" + (f"-{kind}" if kind else "")
-            for index in range(count):
-                key = f"{company}:{license_type}:{kind + ':' if kind else ''}{index}"
-                taken = _license(data, key, license_type, user_id, email)
-                taken["ComputerName"] = f"{prefix}-{index + 1:02d}"
-                if expires is not None:
-                    taken["DateExpired"] = f"{expires.isoformat()}T00:00:00Z"
-                data.licenses.append(taken)
-    # Trials on the same user: realism the client must not count (they are not billed). By default
-    # one of the first license type, as the demo seed has always served.
-    trials = month.trials if month.trials is not None else dict.fromkeys(list(month.licenses)[:1], 1)
-    for license_type, count in trials.items():
-        for index in range(count):
-            suffix = "" if index == 0 else f":{index}"
-            trial = _license(data, f"{company}:{license_type}:trial{suffix}", license_type, user_id, email)
-            trial.update(
-                IsTrial=True, ComputerName=f"{slug(company)}-trial" + (f"-{index + 1}" if index else "")
-            )
-            data.licenses.append(trial)
-
-
-def _add_available_licenses(data: ConsoleData, types: Sequence[str]) -> None:
-    for license_type in types:
-        for kind in ("available", "available-trial"):
-            spare = _license(data, f"spare:{license_type}:{kind}", license_type, None, None)
-            spare.update(
-                IsTaken=False, IsTrial=kind.endswith("trial"), ComputerName=None, OperatingSystem=None
-            )
-            data.licenses.append(spare)
-
-
-def _license(
-    data: ConsoleData, key: str, license_type: str, user_id: str | None, email: str | None
-) -> JsonObject:
-    number = len(data.licenses) + 1
-    desktop = license_type.lower().startswith("desktop")
-    return {
-        "ID": guid(f"license:{key}"),
-        "Number": number,
-        "ComputerName": None,
-        "OperatingSystem": "Windows 11 Pro" if desktop else "Windows Server 2022",
-        "IsTrial": False,
-        "IsTaken": True,
-        "LicenseType": license_type,
-        "DateExpired": "2027-12-31T00:00:00Z",
-        "Transaction": f"TX-{number:06d}",
-        "User": email,
-        "UserID": user_id,
-    }
 
 
 def _int(value: object) -> int:
