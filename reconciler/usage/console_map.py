@@ -28,12 +28,18 @@ from reconciler.engine.periods import Period
 from reconciler.engine.scope import AUTO_BILLING_LAST_DAY
 from reconciler.errors import UserError
 from reconciler.usage.console_wire import ConsoleCompany, ConsoleUser, DetailRow, License
-from reconciler.usage.model import Provenance, Source, StorageUsage, UsageNote, UsageRecord
+from reconciler.usage.model import (
+    UNLIMITED_LIMIT,
+    Provenance,
+    Source,
+    StorageUsage,
+    UsageNote,
+    UsageRecord,
+)
 
 UNMAPPED_PRODUCT = "unmapped-console-product"
 UNMAPPED_COMPANY = "unmapped-console-company"
 SAME_NAME = "same-name-console-companies"
-UNLIMITED_LIMIT = "unlimited-limit"
 EXPIRED_LICENSE = "expired-license"
 LATE_PULL = "late-pull"
 # What each figure of a pulled record is (docs/billing.md §9), written into the snapshot.

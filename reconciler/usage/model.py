@@ -18,6 +18,7 @@ from reconciler.engine.periods import Period
 from reconciler.errors import Location
 
 ZERO = Decimal(0)
+UNLIMITED_LIMIT = "unlimited-limit"  # the note of a limit the console holds as unlimited (below 0)
 
 
 @dataclass(frozen=True, slots=True)

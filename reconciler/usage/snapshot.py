@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from reconciler.config.load import display_path
@@ -23,7 +24,15 @@ from reconciler.config.yamlload import Document, PathKey, format_path, load_text
 from reconciler.engine.money import to_decimal
 from reconciler.engine.periods import Period
 from reconciler.errors import Finding, Location, error, has_errors, warning
-from reconciler.usage.model import Provenance, Source, StorageUsage, Usage, UsageNote, UsageRecord
+from reconciler.usage.model import (
+    UNLIMITED_LIMIT,
+    Provenance,
+    Source,
+    StorageUsage,
+    Usage,
+    UsageNote,
+    UsageRecord,
+)
 from reconciler.usage.yamlwrite import dump_usage
 
 USAGE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -121,7 +130,7 @@ class _Reader:
             self.error(document, (*path, "taken_at"), f"is not a date and time ({exc})")
             return
         licenses = self.licenses(document, (*path, "licenses"), entry.get("licenses", {}))
-        storage = self.storage(document, (*path, "storage"), entry.get("storage", {}))
+        storage, unlimited = self.storage(document, (*path, "storage"), entry.get("storage", {}))
         location = document.location(path)
         first = self.records.get((company, period))
         if first is not None:
@@ -132,7 +141,7 @@ class _Reader:
             )
             return
         self.records[(company, period)] = UsageRecord(
-            period, company, licenses, storage, location, provenance, _notes(entry)
+            period, company, licenses, storage, location, provenance, (*_notes(entry), *unlimited)
         )
 
     def unknown_company(self, company: str) -> str:
@@ -166,18 +175,26 @@ class _Reader:
                 found[key] = count
         return found
 
-    def storage(self, document: Document, path: PathKey, accounts: object) -> dict[str, StorageUsage]:
+    def storage(
+        self, document: Document, path: PathKey, accounts: object
+    ) -> tuple[dict[str, StorageUsage], list[UsageNote]]:
+        """The amounts per storage product, and a note per negative limit (read as none)."""
         assert isinstance(accounts, dict)
         found: dict[str, StorageUsage] = {}
+        notes: list[UsageNote] = []
         for key, amounts in accounts.items():
             if self.product(document, (*path, key), key, ProductKind.STORAGE):
                 assert isinstance(amounts, dict)
+                limit = to_decimal(amounts.get("limit", 0))
+                if limit < 0:  # the console's "unlimited", as pulls before cwbill knew it wrote it
+                    message = f"{key}: limit {limit} is the console's unlimited; no limit is charged for it"
+                    notes.append(UsageNote(UNLIMITED_LIMIT, message))
                 found[key] = StorageUsage(
                     stored=to_decimal(amounts.get("stored", 0)),
                     restored=to_decimal(amounts.get("restored", 0)),
-                    limit=to_decimal(amounts.get("limit", 0)),
+                    limit=max(limit, Decimal(0)),
                 )
-        return found
+        return found, notes
 
 
 def _provenance(entry: Mapping[str, object]) -> Provenance | None:

@@ -358,6 +358,20 @@ def test_provenance_and_notes_load_and_dump_back() -> None:
     assert _without_locations(again) == _without_locations(loaded)
 
 
+def test_a_negative_limit_earlier_pulls_wrote_is_read_as_unlimited() -> None:
+    text = _record("    storage:\n      wasabi: {stored: 5, restored: 0, limit: -1.0}\n")
+    loaded, findings = load_usage(_write("usage/2026-10.yaml", text), REPOSITORY)
+    assert findings == [] and loaded is not None  # never a validation error
+    acme = loaded.of("Acme Corp", Period(2026, 10))
+    assert acme is not None
+    assert acme.storage == {"wasabi": storage("5", "0", "0")}  # no limit charge
+    assert acme.notes == (
+        UsageNote(
+            "unlimited-limit", "wasabi: limit -1.0 is the console's unlimited; no limit is charged for it"
+        ),
+    )
+
+
 def test_a_record_that_says_nothing_of_its_provenance_has_none() -> None:
     loaded, _ = load_usage(_write("usage/2026-10.yaml", VALID), REPOSITORY)
     assert loaded is not None
