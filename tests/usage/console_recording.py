@@ -3,8 +3,8 @@
 The conversation is the one `cwbill usage pull` holds with a console whose account has every edge
 case of `--seed console-edge-cases` (docs/sandbox.md), plus the documented refusal of a wrong
 password (400 `invalid_grant`). Credentials never reach the file: the `Authorization` header is
-filtered, the login bodies' `UserName` and `Password` become `***`, and the random bearer token of
-the login answer becomes `recorded-token`; the live `http://127.0.0.1:PORT` becomes
+filtered, the login bodies' `UserName` and `Password` become `***`, and the accepted login (its
+answer holds the bearer token) is not recorded at all; the live `http://127.0.0.1:PORT` becomes
 `http://sandbox.test`. Interactions replay in their recorded order, matched on method and path, so
 a replay needs neither the sandbox nor the credentials. Re-record after a deliberate change of the
 sandbox's answers: `.venv/bin/python -m tests.usage.console_recording`.
@@ -13,7 +13,6 @@ sandbox's answers: `.venv/bin/python -m tests.usage.console_recording`.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,6 @@ from reconciler.sandbox.seeds import load_seed
 CASSETTES = Path(__file__).parent / "cassettes"
 CASSETTE = "console_edge_cases.yaml"
 REPLAY_ORIGIN = "http://sandbox.test"
-RECORDED_TOKEN = "recorded-token"
-_TOKEN = re.compile(rb'"access_token":"[^"]*"')
 
 
 def console_vcr(
@@ -41,13 +38,11 @@ def console_vcr(
             request.body = json.dumps({key: "***" for key in body}).encode()
         return request
 
-    def on_response(response: dict[str, Any]) -> dict[str, Any]:
-        body = _TOKEN.sub(f'"access_token":"{RECORDED_TOKEN}"'.encode(), response["body"]["string"])
-        response["body"]["string"] = body
+    def on_response(response: dict[str, Any]) -> dict[str, Any] | None:
+        if b"access_token" in response["body"]["string"]:
+            return None  # the accepted login: a token is a credential, never kept
         response["headers"] = {
-            k: [str(len(body))] if k.lower() == "content-length" else v
-            for k, v in response["headers"].items()
-            if k.lower() not in {"date", "server"}
+            k: v for k, v in response["headers"].items() if k.lower() not in {"date", "server"}
         }
         return response
 
@@ -63,7 +58,7 @@ def console_vcr(
 
 
 def conversation(client: httpx.Client) -> None:
-    """A refused login, the login, the lists, the month's billing and one user's details."""
+    """A refused login, the login (not recorded), the lists, the month's billing and one user's details."""
     client.post(
         "/api/Provider/Login", json={"UserName": DEMO_CREDENTIALS["MBS_USERNAME"], "Password": "wrong"}
     )

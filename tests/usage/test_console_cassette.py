@@ -29,7 +29,6 @@ def answers() -> dict[str, httpx.Response]:
     replies: dict[str, httpx.Response] = {}
     with console_vcr().use_cassette(CASSETTE), httpx.Client(base_url=REPLAY_ORIGIN) as client:
         replies["refused"] = client.post("/api/Provider/Login", json={"UserName": "x", "Password": "y"})
-        replies["login"] = client.post("/api/Provider/Login", json={"UserName": "x", "Password": "y"})
         for route in ("Companies", "Users", "Licenses", "Accounts", "Packages"):
             replies[route] = client.get(f"/api/{route}")
         replies["Billing"] = client.put("/api/Billing", json={})
