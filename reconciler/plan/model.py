@@ -124,6 +124,8 @@ class Plan:
     currency: str = "USD"
     unit_price_places: int = 2
     unowned: tuple[int, ...] = field(default=())  # ids of unmarked additions seen in scope
+    # per period in scope with usage: where its figures came from and when they were read (text)
+    usage_ages: tuple[str, ...] = field(default=())
 
     @property
     def as_of(self) -> dt.date:

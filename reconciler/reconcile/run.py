@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -46,6 +46,7 @@ from reconciler.plan.safety import threshold_violations
 from reconciler.plan.unowned import UnownedLine, unowned_lines
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.render.json import plan_from_json
+from reconciler.usage.notes import note_warnings, usage_ages
 
 log = logging.getLogger("cwbill.run")
 
@@ -208,9 +209,12 @@ def _make_plan(
             additions = pending.collect(in_scope)
         finally:
             pending.close()
-    if console_warnings:
+    in_scope_periods = sorted({p for scope in desired.scopes for p in scope.periods})
+    # the records' notes (unlimited-limit, late-pull, …) warn in every plan made from them
+    usage_warnings = [*console_warnings, *note_warnings(usage, repository, in_scope_periods)]
+    if usage_warnings:
         desired = DesiredResult(
-            desired.additions, (*desired.warnings, *console_warnings), desired.scopes, desired.errors
+            desired.additions, (*desired.warnings, *usage_warnings), desired.scopes, desired.errors
         )
     log.info("read %d additions of %d agreements in scope", len(additions), len(in_scope))
     live = LiveState(
@@ -219,6 +223,7 @@ def _make_plan(
         catalog=catalog,
     )
     plan = build_plan(repository, desired, live, selection, usage.digest, only=options.only)
+    plan = replace(plan, usage_ages=tuple(age.text() for age in usage_ages(usage, plan.periods)))
     places = repository.settings.unit_price_places
     review = (
         NO_REVIEW if options.only else review_run(repository, desired, usage, agreements, catalog, selection)

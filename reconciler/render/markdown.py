@@ -24,6 +24,7 @@ from reconciler.render.common import by_company, money_text, summary_line, warni
 from reconciler.render.mdescape import escape_markdown as md
 from reconciler.render.mdparts import CompanyPart, company_part, summary_head, total_row
 from reconciler.render.mdunowned import render_unowned_markdown
+from reconciler.render.usage_age import usage_age_line
 
 PLATFORM_LIMITS = {"github": 65_536, "gitlab": 1_000_000}
 CI_RESERVE = 500  # the recipes' hidden marker and footer ("Plan for <sha>. …")
@@ -81,7 +82,7 @@ def render_comments(
 
 def header_lines(plan: Plan) -> list[str]:
     """The lines under the title, never cut: the scope, then one line per fact about the inputs."""
-    return [_scope_line(plan)]
+    return [_scope_line(plan), *(md(line) for line in [usage_age_line(plan)] if line)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,10 @@ field path, as `cwbill validate` reports. `dump_usage` writes the deterministic 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from reconciler.config.load import display_path
@@ -22,7 +24,15 @@ from reconciler.config.yamlload import Document, PathKey, format_path, load_text
 from reconciler.engine.money import to_decimal
 from reconciler.engine.periods import Period
 from reconciler.errors import Finding, Location, error, has_errors, warning
-from reconciler.usage.model import StorageUsage, Usage, UsageRecord
+from reconciler.usage.model import (
+    UNLIMITED_LIMIT,
+    Provenance,
+    Source,
+    StorageUsage,
+    Usage,
+    UsageNote,
+    UsageRecord,
+)
 from reconciler.usage.yamlwrite import dump_usage
 
 USAGE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -114,8 +124,13 @@ class _Reader:
             return
         if company not in self.companies:
             self.error(document, (*path, "console_company"), self.unknown_company(company))
+        try:
+            provenance = _provenance(entry)
+        except ValueError as exc:  # a pattern-valid date that does not exist (2026-02-31)
+            self.error(document, (*path, "taken_at"), f"is not a date and time ({exc})")
+            return
         licenses = self.licenses(document, (*path, "licenses"), entry.get("licenses", {}))
-        storage = self.storage(document, (*path, "storage"), entry.get("storage", {}))
+        storage, unlimited = self.storage(document, (*path, "storage"), entry.get("storage", {}))
         location = document.location(path)
         first = self.records.get((company, period))
         if first is not None:
@@ -125,7 +140,9 @@ class _Reader:
                 f"usage of {company!r} in {period} is recorded twice; first at {first.location}",
             )
             return
-        self.records[(company, period)] = UsageRecord(period, company, licenses, storage, location)
+        self.records[(company, period)] = UsageRecord(
+            period, company, licenses, storage, location, provenance, (*_notes(entry), *unlimited)
+        )
 
     def unknown_company(self, company: str) -> str:
         near = sorted(c for c in self.companies if c.casefold() == company.casefold())
@@ -158,15 +175,45 @@ class _Reader:
                 found[key] = count
         return found
 
-    def storage(self, document: Document, path: PathKey, accounts: object) -> dict[str, StorageUsage]:
+    def storage(
+        self, document: Document, path: PathKey, accounts: object
+    ) -> tuple[dict[str, StorageUsage], list[UsageNote]]:
+        """The amounts per storage product, and a note per negative limit (read as none)."""
         assert isinstance(accounts, dict)
         found: dict[str, StorageUsage] = {}
+        notes: list[UsageNote] = []
         for key, amounts in accounts.items():
             if self.product(document, (*path, key), key, ProductKind.STORAGE):
                 assert isinstance(amounts, dict)
+                limit = to_decimal(amounts.get("limit", 0))
+                if limit < 0:  # the console's "unlimited", as pulls before cwbill knew it wrote it
+                    message = f"{key}: limit {limit} is the console's unlimited; no limit is charged for it"
+                    notes.append(UsageNote(UNLIMITED_LIMIT, message))
                 found[key] = StorageUsage(
                     stored=to_decimal(amounts.get("stored", 0)),
                     restored=to_decimal(amounts.get("restored", 0)),
-                    limit=to_decimal(amounts.get("limit", 0)),
+                    limit=max(limit, Decimal(0)),
                 )
-        return found
+        return found, notes
+
+
+def _provenance(entry: Mapping[str, object]) -> Provenance | None:
+    """What the record says about its figures (all optional: older snapshots say nothing)."""
+    if not any(name in entry for name in ("source", "taken_at", "method")):
+        return None
+    taken = entry.get("taken_at")
+    # the schema's pattern admits exactly what fromisoformat reads, always with an offset
+    taken_at = dt.datetime.fromisoformat(str(taken)).astimezone(dt.UTC) if taken is not None else None
+    methods = entry.get("method", {})
+    assert isinstance(methods, dict)
+    return Provenance(
+        Source(str(entry.get("source", Source.FILE.value))),
+        taken_at,
+        {str(k): str(v) for k, v in methods.items()},
+    )
+
+
+def _notes(entry: Mapping[str, object]) -> tuple[UsageNote, ...]:
+    notes = entry.get("notes", [])
+    assert isinstance(notes, list)
+    return tuple(UsageNote(str(note["code"]), str(note["message"])) for note in notes)
