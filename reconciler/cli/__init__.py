@@ -52,6 +52,9 @@ def main() -> None:
         typer.echo("interrupted", err=True)
         sys.exit(exitcodes.INTERRUPTED)
     except typer.Exit as exc:
+        # typer turns a KeyboardInterrupt into Exit(130) before this handler sees it: say so
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            typer.echo("interrupted", err=True)
         sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("aborted", err=True)

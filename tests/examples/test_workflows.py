@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.exceptions import TyperException
 
@@ -32,6 +33,7 @@ from tests.examples.workflows import (
     substitute,
     triggers,
 )
+from tests.sandbox.helpers import cw_headers
 
 CWBILL = Path(sys.executable).parent / "cwbill"
 CW_SECRETS = ("CW_COMPANY_ID", "CW_PUBLIC_KEY", "CW_PRIVATE_KEY", "CW_CLIENT_ID")
@@ -279,12 +281,18 @@ def test_plan_then_apply_the_saved_plan_then_refuse_it_when_stale(
     applied = _run(apply, cwd, env)
     assert applied.returncode == 0, applied.stderr
     assert "Applied: 10 created, 2 updated, 3 deleted." in applied.stderr
-    again = _run(apply, cwd, env)
-    assert again.returncode == 1  # ConnectWise moved since the plan: refused, nothing written
-    assert "the plan is stale" in again.stderr
+    again = _run(apply, cwd, env)  # a re-run of the apply job: the plan's own writes are no change
+    assert again.returncode == 0, again.stderr
+    assert "this plan is already applied; nothing to do" in again.stderr
+    with httpx.Client(base_url=env["CW_URL"], headers=cw_headers()) as client:
+        patch = [{"op": "replace", "path": "quantity", "value": 5}]  # someone edits a line it read
+        assert client.patch("/finance/agreements/3/additions/9", json=patch).status_code == 200
+    stale = _run(apply, cwd, env)
+    assert stale.returncode == 1  # ConnectWise moved since the plan: refused, nothing written
+    assert "the plan is stale" in stale.stderr and "addition #9 was edited" in stale.stderr
     replanned = _run(plan, cwd, env, "--as-of", AS_OF)
-    assert replanned.returncode == 0
-    assert "No changes." in replanned.stdout
+    assert replanned.returncode == 2  # the fresh plan puts #9 back
+    assert "drift" in replanned.stdout
 
 
 def test_the_drift_plan_exits_2_on_drift_and_0_once_applied(sandbox_env: tuple[Path, dict[str, str]]) -> None:
