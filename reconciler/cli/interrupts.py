@@ -6,7 +6,8 @@ in flight finish or time out (the client's timeout bounds them), every change no
 as such, and the command reports how far it got and exits 130. A second signal does not cut the
 writes in flight short — a write whose answer is lost is the one case a re-run has to recover —, it
 only says what is being waited for; SIGKILL remains for a process that must end now (docs/reliability.md).
-Before the writes (reading, planning) Ctrl-C interrupts at once: nothing has been written.
+Before the writes (reading, planning) Ctrl-C interrupts at once: nothing has been written, and the
+top-level handler prints `interrupted` (`Interrupted`, below).
 """
 
 from __future__ import annotations
@@ -19,6 +20,28 @@ from contextlib import contextmanager
 from types import FrameType
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, raised by cwbill's SIGINT handler instead of KeyboardInterrupt: typer turns a
+    KeyboardInterrupt into a silent exit 130 before cwbill's top-level handler could say a word."""
+
+
+@contextmanager
+def ctrl_c_raises_interrupted() -> Iterator[None]:
+    """Inside the block, SIGINT raises `Interrupted` (in the main thread; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
