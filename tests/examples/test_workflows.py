@@ -20,6 +20,8 @@ from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox, serve_in_thr
 from reconciler.sandbox.seeds import load_seed
 from tests.conftest import EXAMPLE_BILLING
 from tests.examples.workflows import (
+    EXAMPLES,
+    GITHUB,
     GITLAB,
     Command,
     all_commands,
@@ -83,14 +85,14 @@ def test_apply_uses_the_plan_artifact_of_the_pull_requests_head_commit() -> None
     plan, apply = github_workflows()["cwbill-plan.yml"], github_workflows()["cwbill-apply.yml"]
     upload = _step(plan, "plan", "Keep the plan for the merge")
     download = _step(apply, "apply", "Download the reviewed plan")
-    assert upload["uses"] == "actions/upload-artifact@v4"
-    assert download["uses"] == "actions/download-artifact@v4"
+    assert upload["uses"].split("@")[0] == "actions/upload-artifact"
+    assert download["uses"].split("@")[0] == "actions/download-artifact"
     assert upload["with"]["name"] == download["with"]["name"] == "cwbill-plan"
     assert upload["with"]["path"] == "plan.json"
     assert download["with"]["run-id"] == "${{ steps.find.outputs.run-id }}"
     finder = _step(apply, "apply", "Find the reviewed plan")["with"]["script"]
     assert "workflow_id: 'cwbill-plan.yml', head_sha: pull.head.sha" in finder
-    assert apply["permissions"]["actions"] == "read"
+    assert apply["jobs"]["apply"]["permissions"]["actions"] == "read"
 
 
 def test_a_plan_error_fails_the_check_but_changes_do_not() -> None:
@@ -106,18 +108,49 @@ def _uses(workflow: dict[str, Any]) -> list[str]:
     return [step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step]
 
 
+PINNED = re.compile(
+    r"\s+(?:- )?uses: (?P<action>[\w.-]+/[\w.-]+)@(?P<sha>[0-9a-f]{40})  # (?P<version>v\d+\.\d+\.\d+)"
+)
+
+
+def test_actions_are_pinned_to_full_commit_shas_with_the_version_in_a_comment() -> None:
+    """A tag can be moved to other code; a commit cannot. One action, one commit, one version."""
+    pins: dict[str, set[tuple[str, str]]] = {}
+    for path in sorted(GITHUB.glob("*.yml")):
+        uses = [line for line in path.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+        assert len(uses) == len(_uses(load_yaml(path))), path.name  # every step's `uses:` is on a line
+        for line in uses:
+            pinned = PINNED.fullmatch(line)
+            assert pinned is not None, f"{path.name}: {line.strip()}"
+            pins.setdefault(pinned["action"], set()).add((pinned["sha"], pinned["version"]))
+    assert {action: len(found) for action, found in pins.items()} == dict.fromkeys(pins, 1)
+
+
 @pytest.mark.parametrize("file_name", [name for name, _, _ in GITHUB_JOBS])
-def test_actions_are_pinned_by_major_version(file_name: str) -> None:
-    for action in _uses(github_workflows()[file_name]):
-        assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", action), action
+def test_permissions_are_per_job_and_checkout_keeps_no_credentials(file_name: str) -> None:
+    workflow = github_workflows()[file_name]
+    assert workflow["permissions"] == {}  # nothing for the workflow as a whole
+    for job in workflow["jobs"].values():
+        assert "write-all" not in str(job["permissions"]) and job["permissions"]
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
 
 
+# the read-only member's keys, from their own secrets, as the variables cwbill reads
+READ_ONLY = {
+    "CW_COMPANY_ID": "CW_COMPANY_ID",
+    "CW_PUBLIC_KEY": "CW_PLAN_PUBLIC_KEY",
+    "CW_PRIVATE_KEY": "CW_PLAN_PRIVATE_KEY",
+    "CW_CLIENT_ID": "CW_CLIENT_ID",
+}
 SECRET_USE = [
-    ("cwbill-plan.yml", "plan", "Plan", CW_SECRETS),
-    ("cwbill-apply.yml", "apply", "Apply", CW_SECRETS),
-    ("cwbill-drift.yml", "drift", "Plan the drift", CW_SECRETS),
-    ("cwbill-usage.yml", "usage", "Pull the usage", MBS_SECRETS),
+    ("cwbill-plan.yml", "plan", "Plan", READ_ONLY),
+    ("cwbill-apply.yml", "apply", "Apply", {name: name for name in CW_SECRETS}),
+    ("cwbill-drift.yml", "drift", "Plan the drift", READ_ONLY),
+    ("cwbill-usage.yml", "usage", "Pull the usage", {name: name for name in MBS_SECRETS}),
 ]
+ALL_SECRETS = (*CW_SECRETS, *MBS_SECRETS, "CW_PLAN_PUBLIC_KEY", "CW_PLAN_PRIVATE_KEY")
 
 
 @pytest.mark.parametrize(
@@ -126,17 +159,41 @@ SECRET_USE = [
     ids=["plan reads ConnectWise", "apply writes ConnectWise", "drift reads ConnectWise", "usage reads MBS"],
 )
 def test_secrets_come_from_the_secret_store_only_where_needed(
-    file_name: str, job: str, step: str, names: tuple[str, ...]
+    file_name: str, job: str, step: str, names: dict[str, str]
 ) -> None:
     workflow = github_workflows()[file_name]
     env = _step(workflow, job, step)["env"]
-    assert {name: env[name] for name in names} == {name: f"${{{{ secrets.{name} }}}}" for name in names}
+    assert {name: env[name] for name in names} == {
+        name: f"${{{{ secrets.{secret} }}}}" for name, secret in names.items()
+    }
     elsewhere = [
         other.get("name")
         for other in workflow["jobs"][job]["steps"]
-        if other.get("name") != step and any(name in str(other) for name in (*CW_SECRETS, *MBS_SECRETS))
+        if other.get("name") != step and any(name in str(other) for name in ALL_SECRETS)
     ]
     assert elsewhere == []
+
+
+def test_the_write_keys_reach_only_the_apply_job_in_its_protected_environment() -> None:
+    write_keys = ("secrets.CW_PUBLIC_KEY", "secrets.CW_PRIVATE_KEY")
+    for name, workflow in github_workflows().items():
+        for job_name, job in workflow["jobs"].items():
+            uses_them = any(key in str(job) for key in write_keys)
+            assert uses_them == (job_name == "apply"), f"{name} {job_name}"
+    assert github_workflows()["cwbill-apply.yml"]["jobs"]["apply"]["environment"] == "billing"
+
+
+def test_zizmor_reports_nothing_on_the_recipes() -> None:
+    """zizmor (dev extras) at its default persona, offline: no finding on examples/."""
+    zizmor = shutil.which("zizmor", path=str(CWBILL.parent))
+    if zizmor is None:
+        pytest.skip("zizmor is not installed (pip install -e '.[dev]')")
+    result = subprocess.run(
+        [zizmor, "--offline", "--no-progress", "--format", "plain", str(EXAMPLES)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
 
 
 def test_no_script_inlines_a_secret_or_a_github_expression() -> None:
@@ -175,13 +232,31 @@ def test_gitlab_applies_one_at_a_time_from_the_reviewed_plan() -> None:
 
 
 def test_gitlab_defines_no_secret_values() -> None:
-    """Secrets are masked CI/CD variables of the project, never values in the file."""
+    """Secrets are masked CI/CD variables of the project, never values in the file: a job only maps
+    one member's keys to the names cwbill reads."""
     pipeline = load_yaml(GITLAB)
-    defined = set(pipeline.get("variables", {}))
+    assert set(pipeline.get("variables", {})).isdisjoint({*CW_SECRETS, *MBS_SECRETS, "CWBILL_GITLAB_TOKEN"})
     for job in pipeline.values():
         if isinstance(job, dict):
-            defined |= set(job.get("variables", {}))
-    assert defined.isdisjoint({*CW_SECRETS, *MBS_SECRETS, "CWBILL_GITLAB_TOKEN"})
+            for name, value in job.get("variables", {}).items():
+                if name in {*CW_SECRETS, *MBS_SECRETS, "CWBILL_GITLAB_TOKEN"}:
+                    assert re.fullmatch(r"\$CW_(PLAN|APPLY)_[A-Z_]+", value), f"{name}: {value}"
+
+
+@pytest.mark.parametrize(
+    ("job", "member"),
+    [("cwbill-plan", "PLAN"), ("cwbill-drift", "PLAN"), ("cwbill-apply", "APPLY")],
+    ids=["plan reads", "drift reads", "apply writes"],
+)
+def test_gitlab_jobs_use_the_member_their_work_needs(job: str, member: str) -> None:
+    found = load_yaml(GITLAB)[job]
+    assert found["variables"] == {
+        "CW_PUBLIC_KEY": f"$CW_{member}_PUBLIC_KEY",
+        "CW_PRIVATE_KEY": f"$CW_{member}_PRIVATE_KEY",
+    }
+    assert ("environment" in found) == (member == "APPLY")
+    if member == "APPLY":
+        assert found["environment"] == {"name": "billing"}
 
 
 # --- every cwbill command line parses with the real CLI --------------------------------------------
