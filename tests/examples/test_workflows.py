@@ -186,8 +186,7 @@ def test_the_write_keys_reach_only_the_apply_job_in_its_protected_environment() 
 def test_zizmor_reports_nothing_on_the_recipes() -> None:
     """zizmor (dev extras) at its default persona, offline: no finding on examples/."""
     zizmor = shutil.which("zizmor", path=str(CWBILL.parent))
-    if zizmor is None:
-        pytest.skip("zizmor is not installed (pip install -e '.[dev]')")
+    assert zizmor is not None, "zizmor is a dev extra: pip install -e '.[dev]'"
     result = subprocess.run(
         [zizmor, "--offline", "--no-progress", "--format", "plain", str(EXAMPLES)],
         capture_output=True, text=True, check=False, timeout=120,
