@@ -1,8 +1,8 @@
 """The CI examples as data: their files, their shell scripts, and the `cwbill` command lines in them.
 
 Shared by the example tests. A command line is found as a shell would see it: each script line is
-split with `shlex` (quotes, comments, operators), and `cwbill` at a command position starts a
-command that runs to the next operator or redirection.
+split with `shlex` (quotes, comments, operators), and `cwbill` at a command position (or after
+`exec`) starts a command that runs to the next operator or redirection.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def commands_in(source: str, script: str) -> Iterator[Command]:
     for line in script.replace("\\\n", " ").splitlines():
         tokens = _split(line)
         for index, token in enumerate(tokens):
-            if token != "cwbill" or (index and tokens[index - 1] not in OPERATORS):
+            if token != "cwbill" or (index and tokens[index - 1] not in {*OPERATORS, "exec"}):
                 continue
             end = next((i for i in range(index + 1, len(tokens)) if tokens[i] in OPERATORS), len(tokens))
             after = tokens[end : end + 2]
