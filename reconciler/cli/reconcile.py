@@ -209,7 +209,10 @@ def _report(report: ApplyReport, planned: int, again: str) -> int:
 def apply(
     directory: Path = DIR_ARG,
     plan_file: Path | None = typer.Option(
-        None, "--plan", help="Apply exactly this saved plan (refused when stale)."
+        None,
+        "--plan",
+        help="Apply this reviewed plan: only if it is exactly the plan computed now (refused, naming "
+        "each difference, when not); after a partial apply, the same command resumes it.",
     ),
     usage: Path | None = USAGE_OPT,
     as_of: str | None = AS_OF_OPT,
