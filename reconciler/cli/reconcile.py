@@ -279,10 +279,12 @@ def _resumes(saved: Plan, run: PlanRun, source: str) -> bool:
         typer.echo(f"{source}: this plan is already applied; nothing to do.", err=True)
         return False
     if resumption.done:
+        extra = len(resumption.duplicates)
+        copies = f", and deleting {extra} extra copies of lines it created" if extra else ""
         typer.echo(
             f"{source}: {len(resumption.done)} of {len(saved.changes)} changes of this plan are in "
             f"ConnectWise already (an earlier apply of it); resuming with the {len(resumption.remaining)} "
-            "left.",
+            f"left{copies}.",
             err=True,
         )
     return True

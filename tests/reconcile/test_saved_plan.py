@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.connectwise.apply import create_body
+from reconciler.reconcile.run import load_saved_plan
 from reconciler.render.json import plan_digest
 from tests.reconcile.conftest import AS_OF, World
 
@@ -173,3 +175,33 @@ def test_a_resumed_plan_is_refused_when_something_else_moved(world: World, tmp_p
     assert "the plan is stale" in refused.err and "addition #3 was edited" in refused.err
     assert "#2" not in refused.err  # the plan's own update of #2 is not named as a change
     assert world.writes() == writes
+
+
+def test_a_create_that_landed_twice_is_resumed_and_its_extra_copy_deleted(
+    world: World, tmp_path: Path
+) -> None:
+    """An earlier apply's create committed twice (a late commit): one copy is the plan's write, the
+    other is deleted as a duplicate, and the rest of the plan is written."""
+    saved = tmp_path / "plan.json"
+    assert world.cwbill("plan", "billing", "--as-of", AS_OF, "--out", str(saved)).code == 0
+    plan = load_saved_plan(saved)
+    (create,) = [
+        c for c in plan.changes if (c.company, c.product, str(c.period)) == ("ACME", "MBS-DESKTOP", "2026-10")
+    ]
+    with world.api() as client:
+        for _ in range(2):
+            body = json.dumps(create_body(create), default=str)
+            headers = {"Content-Type": "application/json"}
+            response = client.post(
+                f"/finance/agreements/{create.agreement_id}/additions", content=body, headers=headers
+            )
+            assert response.status_code == 201, response.text
+    writes = world.writes()
+    resumed = world.cwbill("apply", "billing", "--plan", str(saved), "--yes")
+    assert resumed.code == 0, resumed.text
+    assert "1 of 15 changes of this plan are in ConnectWise already" in resumed.err
+    assert "resuming with the 14 left, and deleting 1 extra copies of lines it created" in resumed.err
+    assert world.writes() == writes + 15  # the 14 left and the extra copy's delete
+    assert world.cwbill(*PLAN).code == 0
+    agreements = {c.agreement_id for c in plan.changes}
+    assert max(_lines(world, agreements).values()) == 1
