@@ -15,6 +15,7 @@ import typer
 
 from reconciler import exitcodes
 from reconciler.cli.app import app, configure_logging
+from reconciler.cli.interrupts import stop_on_signal
 from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.connectwise.read import Progress
 from reconciler.engine.periods import Period
@@ -25,12 +26,12 @@ from reconciler.reconcile.run import (
     PlanRun,
     RunOptions,
     apply_lock,
-    check_saved_plan,
     check_thresholds,
     connect,
     execute,
     load_saved_plan,
     make_plan,
+    review_saved_plan,
 )
 from reconciler.render.json import plan_to_json
 from reconciler.render.markdown import (
@@ -220,16 +221,29 @@ def _progress(total: int) -> Iterator[Callable[[WriteResult], None]]:
         yield lambda result: update(next(written), total)
 
 
-def _report(report: ApplyReport) -> int:
+def _counts(results: list[WriteResult]) -> str:
     done: dict[str, int] = {}
-    for result in report.results:
+    for result in results:
         if result.ok:
             done[result.change.action.value] = done.get(result.change.action.value, 0) + 1
-    typer.echo(
-        f"Applied: {done.get('create', 0)} created, {done.get('update', 0)} updated, "
-        f"{done.get('delete', 0)} deleted.",
-        err=True,
+    return (
+        f"{done.get('create', 0)} created, {done.get('update', 0)} updated, {done.get('delete', 0)} deleted"
     )
+
+
+def _report(report: ApplyReport, planned: int, again: str) -> int:
+    """The outcome on stderr; the exit code. `planned`: the plan's writes; `again`: what to run next."""
+    if report.interrupted:
+        written = list(report.results[:planned])  # no verification ran, so nothing was appended
+        done = sum(r.ok for r in written)
+        failed = len([r for r in written if not r.ok and r.sent])
+        typer.echo(
+            f"interrupted: {done} of {planned} writes done ({_counts(written)}; {failed} failed, "
+            f"{len(report.not_sent)} not sent).",
+            err=True,
+        )
+    else:
+        typer.echo(f"Applied: {_counts(list(report.results))}.", err=True)
     for failure in report.failures:
         change = failure.change
         typer.echo(
@@ -237,6 +251,9 @@ def _report(report: ApplyReport) -> int:
             f"{f' #{change.addition_id}' if change.addition_id else ''}: {failure.message}",
             err=True,
         )
+    if report.interrupted:
+        typer.echo(f"Nothing else was sent. To write what is left, run {again}", err=True)
+        return exitcodes.INTERRUPTED
     return exitcodes.PARTIAL if report.failures else exitcodes.OK
 
 
@@ -244,7 +261,10 @@ def _report(report: ApplyReport) -> int:
 def apply(
     directory: Path = DIR_ARG,
     plan_file: Path | None = typer.Option(
-        None, "--plan", help="Apply exactly this saved plan (refused when stale)."
+        None,
+        "--plan",
+        help="Apply this reviewed plan: only if it is exactly the plan computed now (refused, naming "
+        "each difference, when not); after a partial apply, the same command resumes it.",
     ),
     usage: Path | None = USAGE_OPT,
     as_of: str | None = AS_OF_OPT,
@@ -268,34 +288,58 @@ def apply(
     configure_logging(verbose)
     options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
     saved: Plan | None = None
+    again = "the same `cwbill apply` again: it plans what is left (`cwbill plan` shows it)."
     if plan_file is not None:
         saved = load_saved_plan(plan_file)
         options = RunOptions(directory, usage, saved.selection, concurrency)
+        again = (
+            f"the same `cwbill apply --plan {plan_file}` again: it resumes this plan, writing only "
+            "what is left of it."
+        )
     repository, _ = load_checked_repository(options.root)
     client = connect(repository, concurrency=options.concurrency)
     try:
         with apply_lock(client):  # one apply per ConnectWise and company on this machine
+            moved_since = None if saved is None else saved.fingerprint.additions
             with _bar("reading additions") as update:
-                run = make_plan(options, repository, client, progress=update)
-            if saved is not None:
-                check_saved_plan(saved, run.plan, str(plan_file))
-            chosen = saved or run.plan
+                run = make_plan(options, repository, client, progress=update, moved_since=moved_since)
+            chosen = run.plan  # a saved plan is a review token: what is written is what is computed
+            if saved is not None and not _resumes(saved, run, str(plan_file)):
+                return
             render_text(chosen, make_console(sys.stdout), show_cost=True)
             if not chosen.summary.has_changes:
                 return
-            check_thresholds(chosen, repository, force)
+            check_thresholds(saved or chosen, repository, force)
             if not yes:
                 if not sys.stdin.isatty():
                     raise UserError("refusing to apply without confirmation: no terminal (pass --yes)")
                 if not typer.confirm("Apply these changes?", default=False):
                     raise UserError("apply cancelled; nothing was written")
-            with _progress(len(chosen.changes)) as tick:
-                report = execute(chosen, client, journal, progress=tick)
+            with _progress(len(chosen.changes)) as tick, stop_on_signal() as stop:
+                report = execute(chosen, client, journal, progress=tick, stop=stop)
     finally:
         client.http.close()
-    code = _report(report)
+    code = _report(report, len(chosen.changes), again)
     if code:
         raise typer.Exit(code)
+
+
+def _resumes(saved: Plan, run: PlanRun, source: str) -> bool:
+    """Check the saved plan against the computed one; False when there is nothing left to do."""
+    resumption = review_saved_plan(saved, run, source)
+    if resumption.applied and not run.plan.summary.has_changes:
+        typer.echo(f"{source}: this plan is already applied; nothing to do.", err=True)
+        return False
+    if resumption.done:
+        extra = len(resumption.duplicates)
+        copies = f", and deleting {extra} extra copies of lines it created" if extra else ""
+        typer.echo(
+            f"{source}: {len(resumption.done)} of {len(saved.changes)} changes of this plan are in "
+            f"ConnectWise already (an earlier apply of it); resuming with the {len(resumption.remaining)} "
+            f"left{copies}.",
+            err=True,
+        )
+    return True
 
 
 __all__ = ["WriteResult", "apply", "plan"]

@@ -13,10 +13,11 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -25,7 +26,7 @@ from reconciler.config.model import Company, Repository
 from reconciler.connectwise.apply import Applier, ApplyReport, WriteResult
 from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, Credentials
 from reconciler.connectwise.journal import Journal
-from reconciler.connectwise.live import CatalogItem
+from reconciler.connectwise.live import CatalogItem, LiveAddition
 from reconciler.connectwise.read import (
     PendingAdditions,
     Progress,
@@ -39,10 +40,11 @@ from reconciler.engine.scope import periods_in_scope
 from reconciler.errors import Finding, UserError, error, sort_findings
 from reconciler.httpclient import RetryPolicy
 from reconciler.plan.diff import LiveState, build_plan
-from reconciler.plan.fingerprint import stale_reasons
-from reconciler.plan.model import Plan, Reason, Selection
+from reconciler.plan.model import Action, Change, Plan, Reason, Selection
+from reconciler.plan.resume import Resumption, resume_of
 from reconciler.plan.review import NO_REVIEW, Review, review_run
 from reconciler.plan.safety import threshold_violations
+from reconciler.plan.saved import change_differences
 from reconciler.plan.unowned import UnownedLine, unowned_lines
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.render.json import plan_from_json
@@ -66,6 +68,8 @@ class PlanRun:
     repository: Repository
     unowned: tuple[UnownedLine, ...] = ()  # the additions of `plan.unowned`, for --show-unowned
     review: Review = NO_REVIEW  # the review aids of the Markdown plan
+    # with `moved_since` (a saved plan's additions): each live addition read whose lastUpdated differs
+    moved: Mapping[int, LiveAddition] = field(default_factory=dict)
 
 
 def connect(
@@ -144,16 +148,20 @@ def make_plan(
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None = None,
     progress: Progress | None = None,
+    *,
+    moved_since: Mapping[int, str] | None = None,
 ) -> PlanRun:
     """The plan for `options` against what ConnectWise holds now; `progress` hears of each
-    agreement whose additions are read.
+    agreement whose additions are read; with `moved_since` (addition id → lastUpdated, a saved
+    plan's), the run keeps each addition read that is not as it was then (`PlanRun.moved`).
 
     A ConnectWise that does not answer (after the client's retries) is a UserError, exit 1: nothing
     has been written yet, and the next run starts afresh."""
     try:
-        return _make_plan(options, repository, client, console_transport, progress)
+        run = _make_plan(options, repository, client, console_transport, progress, moved_since=moved_since)
     except ConnectWiseError as exc:
         raise UserError(f"ConnectWise: {exc}; nothing was written, run again when it answers") from exc
+    return run
 
 
 def _make_plan(
@@ -162,6 +170,8 @@ def _make_plan(
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None,
     progress: Progress | None,
+    *,
+    moved_since: Mapping[int, str] | None = None,
 ) -> PlanRun:
     """The reads overlap the work (docs/performance.md): usage loads while agreements and catalog are
     read, and every agreement's additions are read while the engine runs, for every period its
@@ -228,7 +238,10 @@ def _make_plan(
     review = (
         NO_REVIEW if options.only else review_run(repository, desired, usage, agreements, catalog, selection)
     )
-    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), review)
+    moved = (
+        {} if moved_since is None else {a.id: a for a in additions if moved_since.get(a.id) != a.last_updated}
+    )
+    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), review, moved)
 
 
 def load_saved_plan(path: Path) -> Plan:
@@ -239,11 +252,35 @@ def load_saved_plan(path: Path) -> Plan:
     return plan_from_json(text, str(path))
 
 
-def check_saved_plan(saved: Plan, current: Plan, source: str) -> None:
-    reasons = stale_reasons(saved.fingerprint, current.fingerprint)
-    if reasons:
-        listed = "\n".join(f"  - {r}" for r in reasons)
+def review_saved_plan(saved: Plan, run: PlanRun, source: str) -> Resumption:
+    """The saved plan as a review token (`reconciler.plan.saved`): what is left of it to write.
+
+    Refused (a UserError, nothing written) when the world moved in any way other than this plan's
+    own writes of an earlier apply (stale), or when what is left of it is not exactly the plan
+    computed now."""
+    resumption = resume_of(saved, run.plan.fingerprint, run.moved)
+    if resumption.stale:
+        listed = "\n".join(f"  - {r}" for r in resumption.stale)
         raise UserError(f"{source}: the plan is stale; make a new plan. What changed:\n{listed}")
+    computed = [c for c in run.plan.changes if not _collapses(c, resumption.duplicates)]
+    differences = change_differences(resumption.remaining, computed)
+    if differences:
+        listed = "\n".join(f"  - {d}" for d in differences)
+        raise UserError(
+            f"{source}: the saved plan is not the plan computed now from the same billing files, "
+            "usage and ConnectWise, so it is not applied (a saved plan is what was reviewed, never "
+            f"instructions); nothing was written. Make a new plan and review it. Differences:\n{listed}"
+        )
+    return resumption
+
+
+def _collapses(change: Change, duplicates: Sequence[int]) -> bool:
+    """A delete of an extra copy of a line the saved plan created: part of finishing that create."""
+    return (
+        change.action is Action.DELETE
+        and change.reason is Reason.DUPLICATE
+        and change.addition_id in duplicates
+    )
 
 
 def check_thresholds(plan: Plan, repository: Repository, force: bool) -> None:
@@ -258,10 +295,11 @@ def execute(
     client: ConnectWiseClient,
     journal_path: Path | None,
     progress: Callable[[WriteResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> ApplyReport:
     journal = Journal.open(journal_path) if journal_path is not None else Journal(None)
     try:
-        return Applier(client, journal).apply(plan, progress)
+        return Applier(client, journal, stop=stop).apply(plan, progress)
     finally:
         journal.close()
 

@@ -61,7 +61,7 @@ def _script(file_name: str, step_name: str) -> str:
     workflow = github_workflows()[file_name]
     (job,) = workflow["jobs"].values()
     (step,) = [s for s in job["steps"] if s.get("name") == step_name]
-    assert step["uses"] == "actions/github-script@v7"
+    assert step["uses"].split("@")[0] == "actions/github-script"
     return str(step["with"]["script"])
 
 
