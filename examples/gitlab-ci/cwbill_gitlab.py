@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import urllib.error
 import urllib.parse
@@ -24,6 +25,7 @@ import urllib.request
 from typing import Any
 
 PLAN_MARKER = "<!-- cwbill-plan -->"
+COMMENT_BREAK = "<!-- cwbill: next comment -->"  # between the notes of a long plan (docs/ci.md)
 DRIFT_MARKER = "<!-- cwbill-drift -->"
 DRIFT_LABEL = "cwbill-drift"
 PLAN_JOB = "cwbill-plan"
@@ -75,26 +77,44 @@ class GitLab:
 
 
 def comment_plan(gitlab: GitLab, environ: dict[str, str], exit_code: int, plan_file: str) -> None:
-    """Create or update the merge request's one plan note (found by its hidden marker)."""
+    """Create or update the merge request's plan note (found by its hidden marker). A plan whose
+    summary does not fit one note goes on in further notes (cwbill separates them with
+    `COMMENT_BREAK` lines), each with its own marker; those left from a longer plan are deleted."""
     iid, sha = environ["CI_MERGE_REQUEST_IID"], environ.get("CI_COMMIT_SHA", "")
     if exit_code in (0, 2):
         with open(plan_file, encoding="utf-8") as stream:
-            plan = stream.read()
-        body = (
-            f"{PLAN_MARKER}\n{plan}\n---\nPlan for {sha}. Merging applies exactly this plan; "
+            parts = stream.read().split(f"{COMMENT_BREAK}\n")
+        footer = (
+            f"\n---\nPlan for {sha}. Merging applies exactly this plan; "
             "apply refuses it if anything changed since.\n"
         )
+        bodies = [f"{_plan_marker(n)}\n{part}{footer}" for n, part in enumerate(parts)]
     else:
-        body = (
+        bodies = [
             f"{PLAN_MARKER}\n## cwbill plan\n\n**The plan failed** (exit {exit_code}) for {sha}: "
             f"see the job log, {environ.get('CI_JOB_URL', '')}\n"
-        )
+        ]
     notes = gitlab.all_pages(f"/merge_requests/{iid}/notes?sort=asc")
-    previous = next((n for n in notes if str(n.get("body", "")).startswith(PLAN_MARKER)), None)
-    if previous is None:
-        gitlab.call("POST", f"/merge_requests/{iid}/notes", {"body": body})
-    else:
-        gitlab.call("PUT", f"/merge_requests/{iid}/notes/{previous['id']}", {"body": body})
+    for number, body in enumerate(bodies):
+        previous = next((n for n in notes if _plan_part(n) == number), None)
+        if previous is None:
+            gitlab.call("POST", f"/merge_requests/{iid}/notes", {"body": body})
+        else:
+            gitlab.call("PUT", f"/merge_requests/{iid}/notes/{previous['id']}", {"body": body})
+    for stale in (n for n in notes if _plan_part(n) >= len(bodies)):
+        gitlab.call("DELETE", f"/merge_requests/{iid}/notes/{stale['id']}")
+
+
+def _plan_marker(number: int) -> str:
+    return PLAN_MARKER if number == 0 else f"<!-- cwbill-plan {number + 1} -->"
+
+
+def _plan_part(note: dict[str, Any]) -> int:
+    """Which part of the plan a note holds (0 for the first), -1 for any other note."""
+    found = re.match(r"<!-- cwbill-plan(?: (\d+))? -->", str(note.get("body", "")))
+    if found is None:
+        return -1
+    return int(found.group(1)) - 1 if found.group(1) else 0
 
 
 def fetch_plan(gitlab: GitLab, environ: dict[str, str], out: str) -> None:

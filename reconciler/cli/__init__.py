@@ -14,6 +14,7 @@ import typer
 
 from reconciler import __version__, exitcodes
 from reconciler.cli.app import app
+from reconciler.cli.interrupts import Interrupted, ctrl_c_raises_interrupted
 from reconciler.errors import UserError
 
 # Command modules register themselves on `app` when imported.
@@ -25,6 +26,7 @@ from reconciler.cli import init as _init  # noqa: F401  # isort: skip
 from reconciler.cli import imports as _imports  # noqa: F401  # isort: skip
 from reconciler.cli import report as _report  # noqa: F401  # isort: skip
 from reconciler.cli import leakage as _leakage  # noqa: F401  # isort: skip
+from reconciler.cli import doctor as _doctor  # noqa: F401  # isort: skip
 
 __all__ = ["__version__", "app", "main"]
 
@@ -41,6 +43,11 @@ def main() -> None:
     """Console-script entry point with the one top-level handler."""
     gc.set_threshold(*GC_THRESHOLDS)
     sys.setswitchinterval(SWITCH_INTERVAL)
+    with ctrl_c_raises_interrupted():
+        sys.exit(_run())
+
+
+def _run() -> int:
     try:
         code = app(standalone_mode=False)
     except UserError as exc:
@@ -48,15 +55,15 @@ def main() -> None:
             typer.echo(finding.render(), err=True)
         if exc.message:
             typer.echo(f"error: {exc.message}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+        return exc.exit_code
+    except (Interrupted, KeyboardInterrupt):
         typer.echo("interrupted", err=True)
-        sys.exit(exitcodes.INTERRUPTED)
+        return exitcodes.INTERRUPTED
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except typer.Abort:
         typer.echo("aborted", err=True)
-        sys.exit(exitcodes.ERROR)
+        return exitcodes.ERROR
     except typer.TyperException as exc:  # typer's own usage errors (it vendors click)
         show = getattr(exc, "show", None)
         if callable(show):
@@ -64,6 +71,6 @@ def main() -> None:
         else:
             typer.echo(f"error: {exc}", err=True)
         exit_code = getattr(exc, "exit_code", exitcodes.ERROR)
-        sys.exit(exitcodes.ERROR if exit_code == 2 else exit_code)
+        return exitcodes.ERROR if exit_code == 2 else exit_code
     # standalone_mode=False returns the code of a typer.Exit instead of raising it
-    sys.exit(code if isinstance(code, int) else exitcodes.OK)
+    return code if isinstance(code, int) else exitcodes.OK

@@ -7,6 +7,7 @@ import itertools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -14,27 +15,37 @@ import typer
 
 from reconciler import exitcodes
 from reconciler.cli.app import app, configure_logging
+from reconciler.cli.interrupts import stop_on_signal
 from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.connectwise.read import Progress
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
+from reconciler.leakage.markdown import DEFAULT_LIMIT as LEAKAGE_LIMIT
+from reconciler.leakage.markdown import MIN_LIMIT as LEAKAGE_MIN_LIMIT
 from reconciler.leakage.markdown import leakage_section
 from reconciler.leakage.run import leakage_of
-from reconciler.plan.model import Plan, Reason, Selection, only_reason
+from reconciler.plan.model import Plan, Reason, Selection
 from reconciler.reconcile.inputs import load_checked_repository
 from reconciler.reconcile.run import (
     PlanRun,
     RunOptions,
     apply_lock,
-    check_saved_plan,
     check_thresholds,
     connect,
     execute,
     load_saved_plan,
     make_plan,
+    review_saved_plan,
 )
 from reconciler.render.json import plan_to_json
-from reconciler.render.markdown import DEFAULT_LIMIT, render_markdown, render_unowned_markdown
+from reconciler.render.markdown import (
+    DEFAULT_LIMIT,
+    MIN_LIMIT,
+    PLATFORM_LIMITS,
+    render_markdown,
+    render_unowned_markdown,
+)
+from reconciler.render.markdown import comment_limit as comment_limit_of
 from reconciler.render.text import make_console, render_text, render_unowned_text
 
 DIR_ARG = typer.Argument(Path("billing"), help="The billing repository (default ./billing).")
@@ -65,22 +76,61 @@ def _selection(as_of: str | None, period: str | None, companies: list[str] | Non
     return Selection(as_of=day, period=chosen, companies=tuple(companies or ()), adopt=adopt)
 
 
-def _print_plan(run: PlanRun, fmt: str, show_cost: bool, show_unowned: bool, stream: TextIO) -> None:
-    plan = run.plan
-    if fmt == "json":
+@dataclass(frozen=True, slots=True)
+class _Output:
+    """How the plan is shown: `--format`, costs, the unowned listing, the comment's size."""
+
+    fmt: str
+    show_cost: bool
+    show_unowned: bool
+    limit: int = DEFAULT_LIMIT
+    drift_only: bool = False
+
+
+def _print_plan(run: PlanRun, output: _Output, stream: TextIO) -> None:
+    plan, show_cost = run.plan, output.show_cost
+    if output.fmt == "json":
         stream.write(plan_to_json(plan))
-    elif fmt == "markdown":
-        listing = render_unowned_markdown(run.unowned, show_cost=show_cost) if show_unowned else ""
-        listing += leakage_section(leakage_of(run))  # `--leakage`: only when anything leaks
-        stream.write(render_markdown(plan, show_cost=show_cost, limit=DEFAULT_LIMIT - len(listing)))
-        stream.write("\n")
-        stream.write(listing)
+    elif output.fmt == "markdown":
+        sections = []
+        if output.show_unowned:
+            listing = render_unowned_markdown(run.unowned, show_cost=show_cost, limit=output.limit // 4)
+            sections.append(listing.rstrip("\n"))
+        # `--leakage`: only when anything leaks, in a quarter of the comment at most
+        leaking = leakage_section(leakage_of(run), limit=_leakage_limit(output.limit))
+        if leaking:
+            sections.append(leaking.rstrip("\n"))
+        header = [DRIFT_ONLY_LINE] if output.drift_only else []
+        text = render_markdown(
+            plan, review=run.review, show_cost=show_cost, limit=output.limit, header=header, sections=sections
+        )
+        stream.write(text)
     else:
         console = make_console(stream)
         render_text(plan, console, show_cost=show_cost)
-        if show_unowned:
+        if output.show_unowned:
             console.print()
             render_unowned_text(run.unowned, console, show_cost=show_cost)
+
+
+DRIFT_ONLY_LINE = "Drift only (--drift-only): the counts and totals are those of the changes shown."
+
+
+def _leakage_limit(comment_limit: int) -> int:
+    """The Revenue leakage section's size: a quarter of the comment, as the unowned listing's."""
+    return min(LEAKAGE_LIMIT, comment_limit // 4)
+
+
+def _comment_limit(platform: str, comment_limit: int | None) -> int:
+    if platform not in PLATFORM_LIMITS:
+        raise UserError(f"--platform {platform!r}: choose {' or '.join(PLATFORM_LIMITS)}")
+    if comment_limit is None:
+        return comment_limit_of(platform)
+    if comment_limit < MIN_LIMIT:
+        raise UserError(
+            f"--comment-limit {comment_limit}: a Markdown plan needs at least {MIN_LIMIT:,} characters"
+        )
+    return comment_limit
 
 
 @app.command()
@@ -108,6 +158,18 @@ def plan(
         help="Also list the additions in scope without cwbill's marker (text and markdown; "
         "the JSON plan always has their ids in `unowned`).",
     ),
+    platform: str = typer.Option(
+        "github",
+        "--platform",
+        help="Where the Markdown plan is posted, for its size limit: github (65,536 characters a "
+        "comment) or gitlab (1,000,000); cwbill keeps 500 for the CI's marker and footer.",
+    ),
+    comment_limit: int | None = typer.Option(
+        None,
+        "--comment-limit",
+        help="Characters per Markdown comment (overrides --platform). A plan whose summary does not fit "
+        "goes on in further comments, separated by a `<!-- cwbill: next comment -->` line.",
+    ),
     leakage: bool = typer.Option(
         False,
         "--leakage",
@@ -128,15 +190,22 @@ def plan(
         raise UserError(
             "--show-unowned lists them in text and markdown; the JSON plan has their ids in `unowned`"
         )
-    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency, leakage)
+    limit = _comment_limit(platform, comment_limit)
+    if leakage and output_format == "markdown" and _leakage_limit(limit) < LEAKAGE_MIN_LIMIT:
+        raise UserError(
+            f"--leakage: the Revenue leakage section needs a quarter of the comment, at least "
+            f"{LEAKAGE_MIN_LIMIT:,} characters; use --comment-limit {4 * LEAKAGE_MIN_LIMIT} or more"
+        )
+    only = Reason.DRIFT if drift_only else None
+    selection = _selection(as_of, period, company, adopt)
+    options = RunOptions(directory, usage, selection, concurrency, only, leakage=leakage)
     run = _make(options)
-    if drift_only:
-        run = PlanRun(only_reason(run.plan, Reason.DRIFT), run.repository, run.unowned)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(plan_to_json(run.plan), encoding="utf-8")
         typer.echo(f"plan saved to {out}", err=True)
-    _print_plan(run, output_format, show_cost or output_format == "text", show_unowned, sys.stdout)
+    output = _Output(output_format, show_cost or output_format == "text", show_unowned, limit, drift_only)
+    _print_plan(run, output, sys.stdout)
     if (detailed_exitcode or drift_only) and run.plan.summary.has_changes:
         raise typer.Exit(exitcodes.CHANGES)
 
@@ -177,16 +246,29 @@ def _progress(total: int) -> Iterator[Callable[[WriteResult], None]]:
         yield lambda result: update(next(written), total)
 
 
-def _report(report: ApplyReport) -> int:
+def _counts(results: list[WriteResult]) -> str:
     done: dict[str, int] = {}
-    for result in report.results:
+    for result in results:
         if result.ok:
             done[result.change.action.value] = done.get(result.change.action.value, 0) + 1
-    typer.echo(
-        f"Applied: {done.get('create', 0)} created, {done.get('update', 0)} updated, "
-        f"{done.get('delete', 0)} deleted.",
-        err=True,
+    return (
+        f"{done.get('create', 0)} created, {done.get('update', 0)} updated, {done.get('delete', 0)} deleted"
     )
+
+
+def _report(report: ApplyReport, planned: int, again: str) -> int:
+    """The outcome on stderr; the exit code. `planned`: the plan's writes; `again`: what to run next."""
+    if report.interrupted:
+        written = list(report.results[:planned])  # no verification ran, so nothing was appended
+        done = sum(r.ok for r in written)
+        failed = len([r for r in written if not r.ok and r.sent])
+        typer.echo(
+            f"interrupted: {done} of {planned} writes done ({_counts(written)}; {failed} failed, "
+            f"{len(report.not_sent)} not sent).",
+            err=True,
+        )
+    else:
+        typer.echo(f"Applied: {_counts(list(report.results))}.", err=True)
     for failure in report.failures:
         change = failure.change
         typer.echo(
@@ -194,6 +276,9 @@ def _report(report: ApplyReport) -> int:
             f"{f' #{change.addition_id}' if change.addition_id else ''}: {failure.message}",
             err=True,
         )
+    if report.interrupted:
+        typer.echo(f"Nothing else was sent. To write what is left, run {again}", err=True)
+        return exitcodes.INTERRUPTED
     return exitcodes.PARTIAL if report.failures else exitcodes.OK
 
 
@@ -201,7 +286,10 @@ def _report(report: ApplyReport) -> int:
 def apply(
     directory: Path = DIR_ARG,
     plan_file: Path | None = typer.Option(
-        None, "--plan", help="Apply exactly this saved plan (refused when stale)."
+        None,
+        "--plan",
+        help="Apply this reviewed plan: only if it is exactly the plan computed now (refused, naming "
+        "each difference, when not); after a partial apply, the same command resumes it.",
     ),
     usage: Path | None = USAGE_OPT,
     as_of: str | None = AS_OF_OPT,
@@ -225,34 +313,58 @@ def apply(
     configure_logging(verbose)
     options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
     saved: Plan | None = None
+    again = "the same `cwbill apply` again: it plans what is left (`cwbill plan` shows it)."
     if plan_file is not None:
         saved = load_saved_plan(plan_file)
         options = RunOptions(directory, usage, saved.selection, concurrency)
+        again = (
+            f"the same `cwbill apply --plan {plan_file}` again: it resumes this plan, writing only "
+            "what is left of it."
+        )
     repository, _ = load_checked_repository(options.root)
     client = connect(repository, concurrency=options.concurrency)
     try:
         with apply_lock(client):  # one apply per ConnectWise and company on this machine
+            moved_since = None if saved is None else saved.fingerprint.additions
             with _bar("reading additions") as update:
-                run = make_plan(options, repository, client, progress=update)
-            if saved is not None:
-                check_saved_plan(saved, run.plan, str(plan_file))
-            chosen = saved or run.plan
+                run = make_plan(options, repository, client, progress=update, moved_since=moved_since)
+            chosen = run.plan  # a saved plan is a review token: what is written is what is computed
+            if saved is not None and not _resumes(saved, run, str(plan_file)):
+                return
             render_text(chosen, make_console(sys.stdout), show_cost=True)
             if not chosen.summary.has_changes:
                 return
-            check_thresholds(chosen, repository, force)
+            check_thresholds(saved or chosen, repository, force)
             if not yes:
                 if not sys.stdin.isatty():
                     raise UserError("refusing to apply without confirmation: no terminal (pass --yes)")
                 if not typer.confirm("Apply these changes?", default=False):
                     raise UserError("apply cancelled; nothing was written")
-            with _progress(len(chosen.changes)) as tick:
-                report = execute(chosen, client, journal, progress=tick)
+            with _progress(len(chosen.changes)) as tick, stop_on_signal() as stop:
+                report = execute(chosen, client, journal, progress=tick, stop=stop)
     finally:
         client.http.close()
-    code = _report(report)
+    code = _report(report, len(chosen.changes), again)
     if code:
         raise typer.Exit(code)
+
+
+def _resumes(saved: Plan, run: PlanRun, source: str) -> bool:
+    """Check the saved plan against the computed one; False when there is nothing left to do."""
+    resumption = review_saved_plan(saved, run, source)
+    if resumption.applied and not run.plan.summary.has_changes:
+        typer.echo(f"{source}: this plan is already applied; nothing to do.", err=True)
+        return False
+    if resumption.done:
+        extra = len(resumption.duplicates)
+        copies = f", and deleting {extra} extra copies of lines it created" if extra else ""
+        typer.echo(
+            f"{source}: {len(resumption.done)} of {len(saved.changes)} changes of this plan are in "
+            f"ConnectWise already (an earlier apply of it); resuming with the {len(resumption.remaining)} "
+            f"left{copies}.",
+            err=True,
+        )
+    return True
 
 
 __all__ = ["WriteResult", "apply", "plan"]

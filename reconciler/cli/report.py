@@ -60,9 +60,13 @@ def report(
 ) -> None:
     """Preview the bill: lines, quantity, price, cost, margin and the change from the previous month.
 
-    The lines are those `cwbill plan` would send for the same scope, so the billed total matches
-    the plan's to the cent. Costs and margins are shown: the report is for the MSP, not the client.
-    The HTML report is one self-contained file with a chart of the billed total per month and company.
+    The lines are those `cwbill plan` would send for the same scope. The plan is made too (reads
+    only), and its billed total after apply is shown beside the report's: the same to the cent, or
+    each difference named (a desired line an unowned addition already bills, which the plan does not
+    create; a send: quantity line that keeps its live price), and the periods billed by neither
+    (skipped: the agreement does not cover them). Costs and margins are shown: the report is for
+    the MSP, not the client. The HTML report is one self-contained file with a chart of the billed
+    total per month and company.
 
     Example: cwbill report billing --as-of 2026-11-02 --format html --out report.html
     """

@@ -38,7 +38,12 @@ _GENERATOR = "Generated seed (benchmark)"
     )
 )
 def serve(
-    seed: str = typer.Option("demo", "--seed", help="demo, empty, or a seed FILE (YAML or JSON)."),
+    seed: str = typer.Option(
+        "demo",
+        "--seed",
+        help="demo, empty, console-edge-cases (the demo with a console holding real accounts' edge "
+        "cases, docs/sandbox.md), or a seed FILE (YAML or JSON).",
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback unless --allow-remote)."),
     port: int = typer.Option(0, "--port", help="Port; 0 takes a free one."),
     state: Path | None = typer.Option(

@@ -23,7 +23,9 @@ from reconciler.config.load import display_path, load_repository
 from reconciler.config.model import Repository
 from reconciler.engine.periods import Period
 from reconciler.errors import Severity, UserError
-from reconciler.usage.console import fetch_usage
+from reconciler.usage.console import ConsoleClient, pull_usage
+from reconciler.usage.console_explain import render_checks
+from reconciler.usage.notes import note_warnings
 from reconciler.usage.snapshot import dump_usage
 
 CREDENTIALS = ("MBS_USERNAME", "MBS_PASSWORD")
@@ -86,6 +88,12 @@ def pull(
         help="Write the snapshot to FILE, typically DIR/usage/YYYY-MM.yaml (replaced if it exists); "
         "default: stdout.",
     ),
+    explain: bool = typer.Option(
+        False,
+        "--explain",
+        help="Also show per company the SizeBackup sum cwbill bills beside PUT /api/Billing's "
+        "AverageSpace and CurrentSpaceUsed, and their ratios (stderr).",
+    ),
     all_companies: bool = typer.Option(
         False,
         "--all-companies",
@@ -97,14 +105,19 @@ def pull(
 
     Reads MBS_USERNAME, MBS_PASSWORD and MBS_URL (which overrides settings.yaml
     console.url) from the environment. Console companies and products that the
-    repository does not map are warnings on stderr, never dropped silently.
-    The output is deterministic: the same usage always gives the same bytes.
+    repository does not map, and usage no company can be billed for, are
+    warnings on stderr, never dropped silently. Each record says when it was
+    read (taken_at) and how; license counts are the console's state at that
+    moment, so pull a month on days 1-3 of the next one. Apart from taken_at
+    the output is deterministic: the same usage always gives the same bytes.
 
     Examples:
 
         cwbill usage pull --period 2026-10 --out billing/usage/2026-10.yaml
 
         cwbill usage pull path/to/billing --as-of 2026-11-01 > 2026-10.yaml
+
+        cwbill usage pull --period 2026-10 --explain > /dev/null
 
         cwbill usage pull --all-companies --period 2026-10 --out billing/usage/2026-10.yaml
     """
@@ -113,12 +126,16 @@ def pull(
     username, password = _credentials(os.environ)
     url = os.environ.get("MBS_URL") or repository.settings.console_url
     with httpx.Client() as client:
-        usage, warnings = fetch_usage(
-            client, repository, [month], username, password, base_url=url, all_companies=all_companies
-        )
-    for note in warnings:
+        console = ConsoleClient(client, url, username, password)
+        pulled = pull_usage(console, repository, [month], explain=explain, all_companies=all_companies)
+    usage = pulled.usage
+    for note in [*pulled.warnings, *note_warnings(usage, repository, [month])]:
         where = f"{note.company}: " if note.company else ""
         typer.echo(f"warning: {where}{note.message} [{note.code}]", err=True)
+    if explain:
+        typer.echo("storage cross-check (GB of 2^30 bytes; docs/billing.md §9):", err=True)
+        for line in render_checks(pulled.storage_checks):
+            typer.echo(f"  {line}", err=True)
     header = repository_schema_reference(directory, "usage", out.parent if out else directory / "usage")
     text = dump_usage(usage, header)
     if out is None:

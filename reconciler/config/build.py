@@ -22,6 +22,7 @@ from reconciler.config.model import (
     Prices,
     Product,
     ProductKind,
+    Review,
     Safety,
     SendMode,
     Settings,
@@ -50,6 +51,7 @@ def build_settings(document: Document) -> Settings:
     defaults = _DEFAULT_SETTINGS
     invoice = section(data, "invoice")
     safety = section(data, "safety")
+    review = section(data, "review")
     return Settings(
         connectwise_url=str(section(data, "connectwise")["url"]),
         console_url=str(section(data, "console").get("url", defaults.console_url)),
@@ -67,11 +69,20 @@ def build_settings(document: Document) -> Settings:
                 safety, "max_amount_change_percent", defaults.safety.max_amount_change_percent
             ),
         ),
+        review=Review(
+            max_company_change_percent=_percent(
+                review, "max_company_change_percent", defaults.review.max_company_change_percent
+            ),
+            max_usage_change_percent=_percent(
+                review, "max_usage_change_percent", defaults.review.max_usage_change_percent
+            ),
+            max_rounding_loss=_percent(review, "max_rounding_loss", defaults.review.max_rounding_loss),
+        ),
     )
 
 
-def _percent(safety: Data, key: str, default: Decimal) -> Decimal:
-    return to_decimal(safety.get(key, default))
+def _percent(section_data: Data, key: str, default: Decimal) -> Decimal:
+    return to_decimal(section_data.get(key, default))
 
 
 def build_products(document: Document) -> dict[str, Product]:

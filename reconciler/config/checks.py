@@ -263,3 +263,41 @@ def _selecting_path(
         if key in products and products[key].connectwise == identifier:
             return (*base, "console_products", position)
     return base
+
+
+AVERAGE_ROUNDING = "average-rounding"
+
+
+def check_average_rounding(
+    file: CompanyFile, products: Mapping[str, Product], prices: Prices, places: int
+) -> list[Finding]:
+    """`send: average` on storage divides the whole charge (restores and the limit included) by the
+    amount stored and rounds that unitPrice to `rounding.unit_price` places (billing-rules §4), so
+    cents can be lost on every line: a warning up front, where the plan comment flags each loss."""
+    if places >= MAX_PRICE_PLACES:
+        return []
+    findings: list[Finding] = []
+    for index, configuration in enumerate(file.company.configurations):
+        kinds = {products[key].kind for key in configuration.console_products if key in products}
+        if configuration.send is not SendMode.AVERAGE or kinds != {ProductKind.STORAGE}:
+            continue  # licenses mixed with storage are an error of their own (`_check_selection`)
+        rates = [
+            prices.storage_of(key)
+            for key in configuration.console_products
+            if key in products and products[key].kind is ProductKind.STORAGE
+        ]
+        lossy = len(rates) > 1 or any(
+            rate.restore.price or rate.limit.price or decimal_places(rate.backup.price) > places
+            for rate in rates
+        )
+        if rates and lossy:
+            message = (
+                f"send: average rounds a storage line's unitPrice (restores and limit included) to "
+                f"{places} places, which can lose cents on each line (the plan comment flags each); "
+                f"set rounding.unit_price: {MAX_PRICE_PLACES} in settings.yaml, or send: total"
+            )
+            path: PathKey = ("configurations", index, "send")
+            findings.append(
+                warning(file.document.location(path), format_path(path), message, AVERAGE_ROUNDING)
+            )
+    return findings

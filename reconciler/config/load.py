@@ -137,6 +137,10 @@ def load_repository(
     findings += checks.check_companies(companies)
     for company_file in companies:
         findings += checks.check_configurations(company_file, products)
+    if settings is not None and products is not None and prices is not None:
+        for company_file in companies:
+            places = settings.unit_price_places
+            findings += checks.check_average_rounding(company_file, products, prices, places)
     findings = secrets.redact(findings, env)
     if has_errors(findings) or settings is None or products is None or prices is None:
         return None, findings

@@ -104,6 +104,15 @@ class Safety:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """Thresholds of the review aids of the plan comment (docs/ci.md); they inform, never block."""
+
+    max_company_change_percent: Decimal = Decimal(25)
+    max_usage_change_percent: Decimal = Decimal(50)
+    max_rounding_loss: Decimal = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     connectwise_url: str
     console_url: str = "https://api.mspbackups.com"
@@ -111,6 +120,7 @@ class Settings:
     invoice: InvoiceSettings = InvoiceSettings()
     unit_price_places: int = 2  # settings.rounding.unit_price
     safety: Safety = Safety()
+    review: Review = Review()
 
 
 @dataclass(frozen=True, slots=True)

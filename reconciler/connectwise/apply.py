@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -31,11 +32,11 @@ import httpx
 
 from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, decode, error_message
 from reconciler.connectwise.journal import Journal
-from reconciler.connectwise.live import LiveAddition
 from reconciler.connectwise.read import read_agreement_additions
 from reconciler.httpclient import RetriesExhausted, retry_after
 from reconciler.plan.fields import MONEY_FIELDS
 from reconciler.plan.model import Action, Change, Plan, Reason
+from reconciler.plan.resume import same_line
 
 log = logging.getLogger("cwbill.apply")
 
@@ -55,15 +56,21 @@ class WriteResult:
     message: str = ""
     addition_id: int | None = None
     unsettled_since: float | None = None  # time.monotonic() of an unanswered POST's send
+    sent: bool = True  # False: not sent at all, the apply was interrupted first
 
 
 @dataclass(frozen=True, slots=True)
 class ApplyReport:
     results: tuple[WriteResult, ...]
+    interrupted: bool = False  # stopped by a signal: the writes not yet sent were not sent
 
     @property
     def failures(self) -> tuple[WriteResult, ...]:
-        return tuple(r for r in self.results if not r.ok)
+        return tuple(r for r in self.results if not r.ok and r.sent)
+
+    @property
+    def not_sent(self) -> tuple[WriteResult, ...]:
+        return tuple(r for r in self.results if not r.sent)
 
 
 def wire_value(field: str, text: str | None) -> object:
@@ -97,39 +104,44 @@ def patch_operations(change: Change) -> list[dict[str, object]]:
     return operations
 
 
-def same_line(addition: LiveAddition, change: Change) -> bool:
-    """The live addition is the line `change` creates: its marker, product and period."""
-    return (
-        addition.serial_number == change.serial_number
-        and addition.product.casefold() == change.product.casefold()
-        and addition.period == change.period
-    )
-
-
 class Applier:
-    def __init__(self, client: ConnectWiseClient, journal: Journal, attempts: int = 3) -> None:
+    """Writes a plan. `stop`, once set (a signal), ends the apply cleanly: no new write is sent, the
+    ones in flight finish or time out, each change not sent is journaled as such, and the creates
+    are not verified (the next apply, of the same saved plan or a new one, settles them)."""
+
+    def __init__(
+        self,
+        client: ConnectWiseClient,
+        journal: Journal,
+        attempts: int = 3,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.client = client
         self.journal = journal
         self.attempts = attempts
+        self.stop = stop or threading.Event()
 
     def apply(self, plan: Plan, progress: Callable[[WriteResult], None] | None = None) -> ApplyReport:
         def one(change: Change) -> WriteResult:
-            result = self.attempt(change)
-            if progress is not None:
+            result = self.attempt(change) if not self.stop.is_set() else self._not_sent(change)
+            if progress is not None and result.sent:
                 progress(result)
             return result
 
-        results = self.verify(self.client.map_concurrently(one, list(plan.changes)))
+        results = self.client.map_concurrently(one, list(plan.changes))
+        if self.stop.is_set():
+            return ApplyReport(tuple(results), interrupted=True)
+        results = self.verify(results)
         # An unanswered create still missing once the settle window has passed is sent once more:
         # a late commit is now as unlikely as it would be for the next run, which would send it too.
         again = [i for i, r in enumerate(results) if not r.ok and r.unsettled_since is not None]
-        if again:
+        if again and not self.stop.is_set():
             log.info("sending %d unanswered creates again after the settle window", len(again))
             retried = self.client.map_concurrently(lambda i: self.attempt(results[i].change), again)
             for index, result in zip(again, retried, strict=True):
                 results[index] = result
             results = self.verify(results, only=again)
-        return ApplyReport(tuple(results))
+        return ApplyReport(tuple(results), interrupted=self.stop.is_set())
 
     def attempt(self, change: Change) -> WriteResult:
         """One change written (with its recovery); a failure is a result, never an exception."""
@@ -153,6 +165,8 @@ class Applier:
     def create(self, change: Change) -> WriteResult:
         body = create_body(change)
         for attempt in range(1, self.attempts + 1):
+            if attempt > 1 and self.stop.is_set():  # the server said it is not there: stop here
+                return self._failed_text(change, "interrupted before it was sent again")
             self.journal.record(change, "sending", sent=body)
             log.debug("POST %s: %s", _name(change), change.serial_number)
             sent_at = time.monotonic()
@@ -312,6 +326,10 @@ class Applier:
         message = f"{response.status_code} {error_message(response)}"
         self.journal.record(change, "failed", status=response.status_code, message=message)
         return WriteResult(change, False, response.status_code, message)
+
+    def _not_sent(self, change: Change) -> WriteResult:
+        self.journal.record(change, "not-sent", message="interrupted before it was sent")
+        return WriteResult(change, False, None, "not sent (interrupted)", sent=False)
 
     def _failed_text(self, change: Change, message: str) -> WriteResult:
         self.journal.record(change, "failed", message=message)

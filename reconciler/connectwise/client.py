@@ -2,7 +2,9 @@
 
 Built on an injected `httpx.Client` (STYLE §5): tests pass the sandbox's in-process transport.
 Headers as the real API wants them (connectwise-api §1): Basic `company+public:private`, the
-`clientId` header, a pinned `Accept` version. Lists page at 1000 following the `Link` header
+`clientId` header, a pinned `Accept` version. Bodies are written as the spec (OpenAPI 2025.8) types
+them: quantity, unitPrice and unitCost as JSON numbers of the Decimal's exact text (`2.50`, never
+through float: `jsonwire`). Lists page at 1000 following the `Link` header
 (§2); `conditions` keep reads to what is in scope (§3). One semaphore bounds the requests in flight
 for the whole run, reads and writes alike. Credentials never appear in errors or logs.
 """
@@ -28,6 +30,7 @@ from reconciler.connectwise.live import Record
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
 from reconciler.httpclient import RetriesExhausted, RetryPolicy, request_with_retries, require_safe_url
+from reconciler.jsonwire import dumps as json_text
 
 log = logging.getLogger("cwbill.connectwise")
 
@@ -134,7 +137,8 @@ class ConnectWiseClient:
         headers = self.credentials.headers()
         if "json" in kwargs:
             headers["Content-Type"] = "application/json"
-            kwargs["content"] = json.dumps(kwargs.pop("json"), default=_json_default)
+            # numbers as the spec types them (JSON numbers), from the Decimal's exact text
+            kwargs["content"] = json_text(kwargs.pop("json")).encode("utf-8")
         with self._slots:
             try:
                 return request_with_retries(
@@ -217,13 +221,6 @@ class ConnectWiseClient:
 
     def delete_addition(self, agreement_id: int, addition_id: int) -> httpx.Response:
         return self.request("DELETE", f"/finance/agreements/{agreement_id}/additions/{addition_id}")
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        # ConnectWise accepts numeric strings (connectwise-api §4): exact, never via float
-        return format(value, "f")
-    raise TypeError(f"cannot send {type(value).__name__} as JSON")
 
 
 def decode(response: httpx.Response) -> object:

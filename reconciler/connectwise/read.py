@@ -21,6 +21,7 @@ from reconciler.connectwise.client import ConnectWiseClient
 from reconciler.connectwise.live import (
     CatalogItem,
     LiveAddition,
+    Record,
     parse_addition,
     parse_agreement,
     parse_catalog_item,
@@ -33,9 +34,16 @@ def read_agreements(
     client: ConnectWiseClient, companies: Sequence[Company]
 ) -> dict[str, tuple[AgreementInfo, ...]]:
     """Agreements by the repository's company identifier; a company with none has no key."""
+    return group_agreements(client.agreements_of([c.identifier for c in companies]), companies)
+
+
+def group_agreements(
+    records: Iterable[Record], companies: Sequence[Company]
+) -> dict[str, tuple[AgreementInfo, ...]]:
+    """The agreement `records` of `companies`, parsed, by the repository's company identifier."""
     by_folded = {c.identifier.casefold(): c.identifier for c in companies}
     grouped: dict[str, list[AgreementInfo]] = defaultdict(list)
-    for record in client.agreements_of([c.identifier for c in companies]):
+    for record in records:
         agreement = parse_agreement(record)
         identifier = by_folded.get(agreement.company.casefold())
         if identifier is not None:
@@ -47,8 +55,14 @@ def read_catalog(client: ConnectWiseClient, identifiers: Iterable[str]) -> dict[
     wanted = sorted(set(identifiers))
     if not wanted:
         return {}
+    return match_catalog(client.catalog_items(wanted), wanted)
+
+
+def match_catalog(records: Iterable[Record], identifiers: Iterable[str]) -> dict[str, CatalogItem]:
+    """The catalog item `records` parsed, by each of `identifiers` they answer."""
+    wanted = sorted(set(identifiers))
     items: dict[str, CatalogItem] = {}
-    for record in client.catalog_items(wanted):
+    for record in records:
         item = parse_catalog_item(record)
         # identifiers compare case-insensitively (SQL Server collation); keep the mapping's spelling
         for identifier in wanted:

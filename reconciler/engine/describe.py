@@ -5,6 +5,8 @@ renderer of its own — never `str.format`, whose attribute access and indexing 
 `{x[0]}`) can reach into Python objects. Only plain `{name}` placeholders from a fixed list exist;
 `{{` and `}}` are literal braces. `check_template` lists a template's problems for `cwbill validate`;
 `render_template` never fails (a problem is rendered literally), since validation has already spoken.
+Nor does it cut: a rendered text longer than ConnectWise's invoiceDescription holds is a plan error
+(`desired`), never a silently shortened invoice line.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from reconciler.config.model import ProductKind
 from reconciler.engine import money
 from reconciler.engine.lines import Contribution
 
-MAX_DESCRIPTION = 6000  # ConnectWise's invoiceDescription limit
 PLACEHOLDERS = ("product", "period", "quantity", "breakdown", "company", "configuration")
 
 
@@ -78,7 +79,7 @@ def check_template(template: str) -> list[str]:
 
 
 def render_template(template: str, values: Mapping[str, str]) -> str:
-    """`template` with its placeholders replaced from `values`, cut to 6000 characters."""
+    """`template` with its placeholders replaced from `values`."""
     parts: list[str] = []
     for token in _tokens(template):
         if isinstance(token, str):
@@ -89,7 +90,7 @@ def render_template(template: str, values: Mapping[str, str]) -> str:
             parts.append(values[token.name])
         else:
             parts.append("{" + token.name + "}")
-    return "".join(parts)[:MAX_DESCRIPTION]
+    return "".join(parts)
 
 
 def breakdown(found: tuple[Contribution, ...]) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from reconciler.config.model import Company, Configuration, DescriptionMode, Repository
+from reconciler.connectwise import limits
 from reconciler.engine.agreements import Skip, billing_dates, resolve_agreement
 from reconciler.engine.describe import breakdown, render_template
 from reconciler.engine.lines import Contribution, LineValues, contributions, line_values
@@ -120,6 +121,10 @@ class _Run:
             self.warn(PERIOD_SKIPPED, line.company, configuration, line.period, message)
             return
         for product, values, found in lines:
+            description = self.description(line, product, values, found)
+            if description is not None and limits.length(description) > limits.INVOICE_DESCRIPTION:
+                self.errors.append(_too_long(line, product, description))
+                continue
             if values.as_total:
                 message = (
                     f"{product} has charges but nothing stored in {line.period}: sent as a total "
@@ -139,7 +144,7 @@ class _Run:
                     bill_customer=configuration.bill.bill_customer,
                     effective_date=dates.effective,
                     cancelled_date=dates.cancelled,
-                    invoice_description=self.description(line, product, values, found),
+                    invoice_description=description,
                 )
             )
 
@@ -161,6 +166,21 @@ class _Run:
                 "configuration": line.configuration.name,
             },
         )
+
+
+def _too_long(line: _Line, product: str, description: str) -> Finding:
+    """A rendered invoice description ConnectWise would refuse (connectwise/limits), where it is made."""
+    configuration = line.configuration
+    index = line.company.configurations.index(configuration)
+    field = "invoice_description"
+    path = f"configurations[{index}]" + (f".{field}" if configuration.writes(field) else "")
+    message = (
+        f"the invoice description of {product} for {line.period} (settings.yaml invoice.template, "
+        f"rendered) is {limits.length(description)} characters; ConnectWise's invoiceDescription holds "
+        f"at most {limits.INVOICE_DESCRIPTION} (UTF-16 code units): shorten the template, or set "
+        "invoice_description: from-product"
+    )
+    return error(configuration.location_of(field), path, message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,7 @@ class PlanWarning:
     configuration: str
     message: str
     period: str = ""  # YYYY-MM when the warning is about one period
+    unbilled: str = ""  # the catalog item the plan leaves out because of it (unowned-conflict)
 
 
 @dataclass(frozen=True, slots=True)

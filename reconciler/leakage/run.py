@@ -37,4 +37,4 @@ def leakage_of(run: PlanRun) -> Leakage | None:
     if run.inputs is None:
         return None
     inputs = run.inputs
-    return classify_usage(run.repository, inputs.usage, inputs.desired, inputs.live, run.plan)
+    return classify_usage(run.repository, inputs.usage, inputs.desired, inputs.live, inputs.plan)

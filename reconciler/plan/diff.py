@@ -50,7 +50,11 @@ def build_plan(
     live: LiveState,
     selection: Selection,
     usage_digest: str,
+    *,
+    only: Reason | None = None,
 ) -> Plan:
+    """The plan; with `only`, just the changes of that reason (`plan --drift-only`), their counts
+    and the totals of the lines they touch, so that every figure shown adds up to what is shown."""
     places = repository.settings.unit_price_places
     scopes = {(s.company, s.configuration): frozenset(s.periods) for s in desired.scopes}
     owned = _group_live(repository, live, scopes)
@@ -124,14 +128,11 @@ def build_plan(
         )
 
     changes.sort(key=lambda c: c.sort_key)
-    totals, by_company = totals_of(owned.in_scope, kept, live.catalog)
-    summary = Summary(
-        create=sum(c.action is Action.CREATE for c in changes),
-        update=sum(c.action is Action.UPDATE for c in changes),
-        delete=sum(c.action is Action.DELETE for c in changes),
-        unchanged=sum(1 for _, a in kept if a is not None) - sum(c.action is Action.UPDATE for c in changes),
-        owned_in_scope=len(owned.in_scope),
-    )
+    # the lines that stay as they are, and the safety base, are the full scope's either way
+    unchanged = sum(1 for _, a in kept if a is not None) - sum(c.action is Action.UPDATE for c in changes)
+    changes, in_scope, counted = _only(only, changes, owned.in_scope, kept)
+    totals, by_company = totals_of(in_scope, counted, live.catalog)
+    summary = _summary(changes, unchanged, len(owned.in_scope))
     periods = tuple(sorted({p for s in desired.scopes for p in s.periods}))
     fingerprint = make_fingerprint(repository, usage_digest, selection, desired.scopes, live.additions)
     unowned_ids = tuple(sorted(a.id for group in owned.unowned.values() for a in group))
@@ -148,6 +149,34 @@ def build_plan(
         unit_price_places=places,
         unowned=unowned_ids,
     )
+
+
+def _summary(changes: list[Change], unchanged: int, owned_in_scope: int) -> Summary:
+    actions = [c.action for c in changes]
+    return Summary(
+        create=actions.count(Action.CREATE),
+        update=actions.count(Action.UPDATE),
+        delete=actions.count(Action.DELETE),
+        unchanged=unchanged,
+        owned_in_scope=owned_in_scope,
+    )
+
+
+def _only(
+    reason: Reason | None,
+    changes: list[Change],
+    in_scope: list[tuple[str, LiveAddition]],
+    kept: list[tuple[DesiredAddition, LiveAddition | None]],
+) -> tuple[list[Change], list[tuple[str, LiveAddition]], list[tuple[DesiredAddition, LiveAddition | None]]]:
+    """The changes of `reason`, and the live and desired lines they touch (for their totals)."""
+    if reason is None:
+        return changes, in_scope, kept
+    shown = [c for c in changes if c.reason is reason]
+    touched = {c.addition_id for c in shown if c.addition_id is not None}
+    keys = {(c.company, c.agreement_id, c.product, c.period) for c in shown}
+    live = [(company, a) for company, a in in_scope if a.id in touched]
+    desired = [(line, a) for line, a in kept if (line.company, *line.natural_key) in keys]
+    return shown, live, desired
 
 
 def _order(key: tuple[str, str, Key]) -> tuple[str, int, str, Period, str]:
@@ -201,7 +230,10 @@ def _conflict_warning(line: DesiredAddition, ids: str, also_owned: int | None = 
             f"addition {ids} on agreement {line.agreement_id} bills {line.product} for {line.period} "
             f"without cwbill's marker, beside cwbill's #{also_owned}: the client may be billed twice"
         )
-    return PlanWarning("unowned-conflict", line.company, line.configuration, message, str(line.period))
+    unbilled = line.product if also_owned is None else ""  # beside cwbill's line, the plan bills it
+    return PlanWarning(
+        "unowned-conflict", line.company, line.configuration, message, str(line.period), unbilled
+    )
 
 
 def _create(line: DesiredAddition, agreement_name: str, product_id: int | None, places: int) -> Change:

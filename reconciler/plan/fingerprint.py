@@ -2,7 +2,8 @@
 
 The billing repository's files, the usage, the scope and selection, and every live addition read
 (id and `_info.lastUpdated`). `apply --plan` recomputes it from the world as it is and refuses,
-naming each difference, when the plan is stale.
+naming each difference, when the plan is stale — unless the only differences are the plan's own
+writes of an earlier apply (`reconciler.plan.resume`).
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ def make_fingerprint(
     return Fingerprint(files, usage_digest, scope, read, fingerprint_digest(files, usage_digest, scope, read))
 
 
-def stale_reasons(planned: Fingerprint, current: Fingerprint) -> list[str]:
-    """Each way the world changed since the plan was made; empty when it did not."""
+def input_reasons(planned: Fingerprint, current: Fingerprint) -> list[str]:
+    """Each way the repository, the usage or the scope changed since the plan was made."""
     reasons: list[str] = []
     for name in sorted(set(planned.repository) | set(current.repository)):
         before, after = planned.repository.get(name), current.repository.get(name)
@@ -69,16 +70,13 @@ def stale_reasons(planned: Fingerprint, current: Fingerprint) -> list[str]:
         reasons.append("the usage changed since the plan")
     if planned.scope != current.scope:
         reasons.append(f"the scope changed since the plan ({planned.scope} → {current.scope})")
-    for addition_id in sorted(set(planned.additions) | set(current.additions)):
-        before, after = planned.additions.get(addition_id), current.additions.get(addition_id)
-        if before == after:
-            continue
-        if before is None:
-            reasons.append(f"addition #{addition_id} appeared in ConnectWise since the plan")
-        elif after is None:
-            reasons.append(f"addition #{addition_id} was deleted in ConnectWise since the plan")
-        else:
-            reasons.append(
-                f"addition #{addition_id} was edited in ConnectWise since the plan ({before} → {after})"
-            )
     return reasons
+
+
+def addition_reason(addition_id: int, before: str | None, after: str | None) -> str:
+    """How one addition read by the plan (`_info.lastUpdated` then and now) moved since."""
+    if before is None:
+        return f"addition #{addition_id} appeared in ConnectWise since the plan"
+    if after is None:
+        return f"addition #{addition_id} was deleted in ConnectWise since the plan"
+    return f"addition #{addition_id} was edited in ConnectWise since the plan ({before} → {after})"

@@ -14,8 +14,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from reconciler.connectwise.limits import SERIAL_NUMBER
+
 PREFIX = "cwbill"
-MAX_SERIAL = 50
+# cwbill: + a configuration name of at most 32 ASCII characters (schema) + : + 8 hex = 48 at most,
+# so a marker always fits ConnectWise's serialNumber; the schema's limit is what enforces it
+MAX_SERIAL = SERIAL_NUMBER
 # The managed fields, in the fixed order the digest uses (ConnectWise field names).
 FIELD_ORDER = (
     "quantity",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -124,20 +124,9 @@ class Plan:
     currency: str = "USD"
     unit_price_places: int = 2
     unowned: tuple[int, ...] = field(default=())  # ids of unmarked additions seen in scope
+    # per period in scope with usage: where its figures came from and when they were read (text)
+    usage_ages: tuple[str, ...] = field(default=())
 
     @property
     def as_of(self) -> dt.date:
         return self.selection.as_of
-
-
-def only_reason(plan: Plan, reason: Reason) -> Plan:
-    """The plan limited to changes of one reason (`plan --drift-only`); totals stay the full scope's."""
-    kept = tuple(c for c in plan.changes if c.reason is reason)
-    summary = Summary(
-        create=sum(c.action is Action.CREATE for c in kept),
-        update=sum(c.action is Action.UPDATE for c in kept),
-        delete=sum(c.action is Action.DELETE for c in kept),
-        unchanged=plan.summary.unchanged,
-        owned_in_scope=plan.summary.owned_in_scope,
-    )
-    return replace(plan, changes=kept, summary=summary)

@@ -18,6 +18,20 @@ def _line(quantity: Decimal | None, unit: Decimal | None) -> Decimal:
     return multiply(quantity or ZERO, unit or ZERO)
 
 
+def priced(
+    line: DesiredAddition, existing: LiveAddition | None, catalog: Mapping[str, CatalogItem]
+) -> tuple[Decimal | None, Decimal | None]:
+    """The unit price and cost a desired line bills at: its own, else (send: quantity) the live
+    line's, else the catalog item's (billing-rules §4)."""
+    item = catalog.get(line.product)
+    price, cost = line.unit_price, line.unit_cost
+    if price is None:
+        price = existing.unit_price if existing else (item.price if item else None)
+    if cost is None:
+        cost = existing.unit_cost if existing else (item.cost if item else None)
+    return price, cost
+
+
 def totals_of(
     in_scope: Iterable[tuple[str, LiveAddition]],
     kept: Iterable[tuple[DesiredAddition, LiveAddition | None]],
@@ -34,13 +48,7 @@ def totals_of(
         row[0] = add(row[0], _line(addition.quantity, addition.unit_price))
         row[2] = add(row[2], _line(addition.quantity, addition.unit_cost))
     for line, existing in kept:
-        item = catalog.get(line.product)
-        price = line.unit_price
-        cost = line.unit_cost
-        if price is None:
-            price = existing.unit_price if existing else (item.price if item else None)
-        if cost is None:
-            cost = existing.unit_cost if existing else (item.cost if item else None)
+        price, cost = priced(line, existing, catalog)
         row = sums[line.company]
         row[1] = add(row[1], _line(line.quantity, price))
         row[3] = add(row[3], _line(line.quantity, cost))

@@ -13,10 +13,11 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -25,7 +26,7 @@ from reconciler.config.model import Company, Repository
 from reconciler.connectwise.apply import Applier, ApplyReport, WriteResult
 from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, Credentials
 from reconciler.connectwise.journal import Journal
-from reconciler.connectwise.live import CatalogItem
+from reconciler.connectwise.live import CatalogItem, LiveAddition
 from reconciler.connectwise.read import (
     PendingAdditions,
     Progress,
@@ -39,13 +40,16 @@ from reconciler.engine.scope import periods_in_scope
 from reconciler.errors import Finding, UserError, error, sort_findings
 from reconciler.httpclient import RetryPolicy
 from reconciler.plan.diff import LiveState, build_plan
-from reconciler.plan.fingerprint import stale_reasons
-from reconciler.plan.model import Plan, Selection
+from reconciler.plan.model import Action, Change, Plan, Reason, Selection
+from reconciler.plan.resume import Resumption, resume_of
+from reconciler.plan.review import NO_REVIEW, Review, review_run
 from reconciler.plan.safety import threshold_violations
+from reconciler.plan.saved import change_differences
 from reconciler.plan.unowned import UnownedLine, unowned_lines
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.render.json import plan_from_json
 from reconciler.usage.model import Usage
+from reconciler.usage.notes import note_warnings, usage_ages
 
 log = logging.getLogger("cwbill.run")
 
@@ -56,6 +60,7 @@ class RunOptions:
     usage: Path | None
     selection: Selection
     concurrency: int = 8
+    only: Reason | None = None  # only the changes of this reason (`plan --drift-only`)
     # `cwbill leakage`: usage of every console company, and the run's inputs kept in `PlanRun.inputs`
     leakage: bool = False
 
@@ -67,6 +72,7 @@ class RunInputs:
     usage: Usage
     desired: DesiredResult
     live: LiveState
+    plan: Plan  # with every change, also under `RunOptions.only`
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,9 @@ class PlanRun:
     plan: Plan
     repository: Repository
     unowned: tuple[UnownedLine, ...] = ()  # the additions of `plan.unowned`, for --show-unowned
+    review: Review = NO_REVIEW  # the review aids of the Markdown plan
+    # with `moved_since` (a saved plan's additions): each live addition read whose lastUpdated differs
+    moved: Mapping[int, LiveAddition] = field(default_factory=dict)
     inputs: RunInputs | None = None
 
 
@@ -104,30 +113,46 @@ def selected_companies(repository: Repository, wanted: Sequence[str]) -> tuple[C
     return tuple(chosen)
 
 
+MISSING_ITEM = "catalog item {!r} not found in ConnectWise (/procurement/catalog)"
+
+
 def _catalog_findings(
     repository: Repository, companies: Sequence[Company], catalog: dict[str, CatalogItem]
 ) -> list[Finding]:
-    """Each catalog item ConnectWise lacks, where it is written: in a configuration's
-    `connectwise_products`, or (when the product mapping supplied it) at the product in products.yaml."""
-    message = "catalog item {!r} not found in ConnectWise (/procurement/catalog)"
+    """Each catalog item ConnectWise lacks, where it is written."""
+    named = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
+    missing = {identifier: MISSING_ITEM.format(identifier) for identifier in named - catalog.keys()}
+    return locate_catalog_problems(repository, companies, missing)
+
+
+def locate_catalog_problems(
+    repository: Repository,
+    companies: Sequence[Company],
+    problems: Mapping[str, str],
+    *,
+    every_product: bool = False,
+) -> list[Finding]:
+    """A finding for each catalog identifier of `problems` (→ its message), where it is written: in
+    a configuration's `connectwise_products`, or (when the product mapping supplied it) at the product
+    in products.yaml — every product naming it with `every_product` (doctor), not only those in use."""
     findings: list[Finding] = []
     from_mapping: set[str] = set()
     for company in companies:
         for index, configuration in enumerate(company.configurations):
             named = enumerate(configuration.connectwise_products)
-            missing = [(position, item) for position, item in named if item not in catalog]
+            bad = [(position, item) for position, item in named if item in problems]
             if not configuration.writes("connectwise_products"):
-                from_mapping.update(item for _, item in missing)
+                from_mapping.update(item for _, item in bad)
                 continue
-            for position, identifier in missing:
+            for position, identifier in bad:
                 field = f"connectwise_products[{position}]"
                 where = configuration.location_of(field)
-                findings.append(error(where, f"configurations[{index}].{field}", message.format(identifier)))
+                findings.append(error(where, f"configurations[{index}].{field}", problems[identifier]))
     for product in repository.products.values():
-        if product.connectwise in from_mapping:
+        if product.connectwise in from_mapping or (every_product and product.connectwise in problems):
             path = f"products.{product.key}.connectwise"
             where = product.connectwise_location or product.location
-            findings.append(error(where, path, message.format(product.connectwise)))
+            findings.append(error(where, path, problems[product.connectwise]))
     return findings
 
 
@@ -137,16 +162,20 @@ def make_plan(
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None = None,
     progress: Progress | None = None,
+    *,
+    moved_since: Mapping[int, str] | None = None,
 ) -> PlanRun:
     """The plan for `options` against what ConnectWise holds now; `progress` hears of each
-    agreement whose additions are read.
+    agreement whose additions are read; with `moved_since` (addition id → lastUpdated, a saved
+    plan's), the run keeps each addition read that is not as it was then (`PlanRun.moved`).
 
     A ConnectWise that does not answer (after the client's retries) is a UserError, exit 1: nothing
     has been written yet, and the next run starts afresh."""
     try:
-        return _make_plan(options, repository, client, console_transport, progress)
+        run = _make_plan(options, repository, client, console_transport, progress, moved_since=moved_since)
     except ConnectWiseError as exc:
         raise UserError(f"ConnectWise: {exc}; nothing was written, run again when it answers") from exc
+    return run
 
 
 def _make_plan(
@@ -155,6 +184,8 @@ def _make_plan(
     client: ConnectWiseClient,
     console_transport: httpx.BaseTransport | None,
     progress: Progress | None,
+    *,
+    moved_since: Mapping[int, str] | None = None,
 ) -> PlanRun:
     """The reads overlap the work (docs/performance.md): usage loads while agreements and catalog are
     read, and every agreement's additions are read while the engine runs, for every period its
@@ -208,9 +239,12 @@ def _make_plan(
             additions = pending.collect(in_scope)
         finally:
             pending.close()
-    if console_warnings:
+    in_scope_periods = sorted({p for scope in desired.scopes for p in scope.periods})
+    # the records' notes (unlimited-limit, late-pull, …) warn in every plan made from them
+    usage_warnings = [*console_warnings, *note_warnings(usage, repository, in_scope_periods)]
+    if usage_warnings:
         desired = DesiredResult(
-            desired.additions, (*desired.warnings, *console_warnings), desired.scopes, desired.errors
+            desired.additions, (*desired.warnings, *usage_warnings), desired.scopes, desired.errors
         )
     log.info("read %d additions of %d agreements in scope", len(additions), len(in_scope))
     live = LiveState(
@@ -218,10 +252,20 @@ def _make_plan(
         additions=additions,
         catalog=catalog,
     )
-    plan = build_plan(repository, desired, live, selection, usage.digest)
+    plan = build_plan(repository, desired, live, selection, usage.digest, only=options.only)
+    plan = replace(plan, usage_ages=tuple(age.text() for age in usage_ages(usage, plan.periods)))
     places = repository.settings.unit_price_places
-    inputs = RunInputs(usage, desired, live) if options.leakage else None
-    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), inputs)
+    review = (
+        NO_REVIEW if options.only else review_run(repository, desired, usage, agreements, catalog, selection)
+    )
+    moved = (
+        {} if moved_since is None else {a.id: a for a in additions if moved_since.get(a.id) != a.last_updated}
+    )
+    inputs = None
+    if options.leakage:  # the classification's plan has every change (pending units are its creates)
+        whole = build_plan(repository, desired, live, selection, usage.digest) if options.only else plan
+        inputs = RunInputs(usage, desired, live, whole)
+    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), review, moved, inputs)
 
 
 def load_saved_plan(path: Path) -> Plan:
@@ -232,11 +276,35 @@ def load_saved_plan(path: Path) -> Plan:
     return plan_from_json(text, str(path))
 
 
-def check_saved_plan(saved: Plan, current: Plan, source: str) -> None:
-    reasons = stale_reasons(saved.fingerprint, current.fingerprint)
-    if reasons:
-        listed = "\n".join(f"  - {r}" for r in reasons)
+def review_saved_plan(saved: Plan, run: PlanRun, source: str) -> Resumption:
+    """The saved plan as a review token (`reconciler.plan.saved`): what is left of it to write.
+
+    Refused (a UserError, nothing written) when the world moved in any way other than this plan's
+    own writes of an earlier apply (stale), or when what is left of it is not exactly the plan
+    computed now."""
+    resumption = resume_of(saved, run.plan.fingerprint, run.moved)
+    if resumption.stale:
+        listed = "\n".join(f"  - {r}" for r in resumption.stale)
         raise UserError(f"{source}: the plan is stale; make a new plan. What changed:\n{listed}")
+    computed = [c for c in run.plan.changes if not _collapses(c, resumption.duplicates)]
+    differences = change_differences(resumption.remaining, computed)
+    if differences:
+        listed = "\n".join(f"  - {d}" for d in differences)
+        raise UserError(
+            f"{source}: the saved plan is not the plan computed now from the same billing files, "
+            "usage and ConnectWise, so it is not applied (a saved plan is what was reviewed, never "
+            f"instructions); nothing was written. Make a new plan and review it. Differences:\n{listed}"
+        )
+    return resumption
+
+
+def _collapses(change: Change, duplicates: Sequence[int]) -> bool:
+    """A delete of an extra copy of a line the saved plan created: part of finishing that create."""
+    return (
+        change.action is Action.DELETE
+        and change.reason is Reason.DUPLICATE
+        and change.addition_id in duplicates
+    )
 
 
 def check_thresholds(plan: Plan, repository: Repository, force: bool) -> None:
@@ -251,10 +319,11 @@ def execute(
     client: ConnectWiseClient,
     journal_path: Path | None,
     progress: Callable[[WriteResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> ApplyReport:
     journal = Journal.open(journal_path) if journal_path is not None else Journal(None)
     try:
-        return Applier(client, journal).apply(plan, progress)
+        return Applier(client, journal, stop=stop).apply(plan, progress)
     finally:
         journal.close()
 

@@ -3,7 +3,8 @@
 Deterministic (sorted keys, money as decimal strings with at least two places, lists in plan order),
 so the same plan is the same bytes and a plan diff in a pull request shows only real change.
 `plan_digest`, computed last, is the SHA-256 of the canonical JSON of everything else: a plan edited
-by hand is refused at apply, since apply executes exactly what the plan says (billing-rules §7).
+by hand is named as such at apply. The digest is no proof — anyone can recompute it —, so apply
+also compares the saved changes with the ones it computes (`reconciler.plan.saved`).
 """
 
 from __future__ import annotations

@@ -1,10 +1,15 @@
-"""The plan as a pull-request comment: warnings on top, a summary table, one `<details>` per company.
+"""The plan as a pull-request comment: header, warnings, a summary that is never cut, then one
+folded `<details>` per company.
 
-Reviewers read it on GitHub, so every user-supplied string goes through `escape_markdown` and costs
-stay out unless asked for (billing-rules §7: unitCost and margins are confidential to the MSP). A
-comment has a size limit (GitHub's is 65,536 characters), so the comment is cut to `limit`: whole
-companies are dropped from the end (their summary row and their section) with a note saying how many,
-and the result is never longer than `limit`.
+A comment has a size limit (GitHub 65,536 characters, GitLab 1,000,000; `PLATFORM_LIMITS`, less
+`CI_RESERVE` for the marker and footer the CI recipes add). The summary lists every company with
+changes, sorted by the size of its money change, and is never cut: what gets cut are the details,
+the smallest money changes first, with a note naming the companies left out and how to see them.
+When even the summary does not fit, it goes on in further comments, joined in the output by
+`COMMENT_BREAK` for the CI recipe to post one by one (docs/ci.md). Every comment is at most `limit`.
+
+Extension points: `header_lines` is the list of lines under the title (one `append` adds one), and
+`render_markdown(..., sections=[...])` adds whole sections after the summary, never cut.
 """
 
 from __future__ import annotations
@@ -13,62 +18,186 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reconciler.engine.model import PlanWarning
-from reconciler.plan.model import Action, Change, Plan, Totals
-from reconciler.plan.unowned import UnownedLine
-from reconciler.render.common import (
-    NO_UNOWNED,
-    NOT_SET,
-    UNOWNED_TITLE,
-    by_company,
-    counts,
-    empty_update_note,
-    field_lines,
-    money_text,
-    summary_line,
-    unowned_fields,
-    warning_context,
-)
+from reconciler.plan.model import Plan
+from reconciler.plan.review import NO_REVIEW, Review
+from reconciler.render.common import by_company, money_text, summary_line, warning_context
 from reconciler.render.mdescape import escape_markdown as md
+from reconciler.render.mdparts import CompanyPart, company_part, summary_head, total_row
+from reconciler.render.mdunowned import render_unowned_markdown
+from reconciler.render.usage_age import usage_age_line
 
-DEFAULT_LIMIT = 65_000
-MIN_LIMIT = 2_000  # room for the title, the overall summary and the notes, which are never cut
+PLATFORM_LIMITS = {"github": 65_536, "gitlab": 1_000_000}
+CI_RESERVE = 500  # the recipes' hidden marker and footer ("Plan for <sha>. …")
+COMMENT_BREAK = "<!-- cwbill: next comment -->"
+MIN_LIMIT = 2_000  # room for the title, the totals and the notes
 _MAX_SELECTED_TEXT = 300
-_COLUMNS = ("action", "reason", "agreement", "product", "period", "addition", "configuration", "fields")
+_NOTE_ROOM = 2_100  # the notes; all but 600 of it for the names of the companies left out
+
+
+def comment_limit(platform: str = "github") -> int:
+    """Characters cwbill may write per comment on `platform`."""
+    return PLATFORM_LIMITS[platform] - CI_RESERVE
+
+
+DEFAULT_LIMIT = comment_limit()
+
+
+def render_markdown(
+    plan: Plan,
+    *,
+    review: Review = NO_REVIEW,
+    show_cost: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    header: Sequence[str] = (),
+    sections: Sequence[str] = (),
+) -> str:
+    """The comments (each ends with a newline, at most `limit` characters), each after the first
+    on the line after a `COMMENT_BREAK` line; `header` adds lines under the scope line, `sections`
+    whole sections."""
+    return f"{COMMENT_BREAK}\n".join(  # each comment ends with a newline: the break is a line
+        render_comments(
+            plan, review=review, show_cost=show_cost, limit=limit, header=header, sections=sections
+        )
+    )
+
+
+def render_comments(
+    plan: Plan,
+    *,
+    review: Review = NO_REVIEW,
+    show_cost: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    header: Sequence[str] = (),
+    sections: Sequence[str] = (),
+) -> list[str]:
+    if limit < MIN_LIMIT:
+        raise ValueError(f"a Markdown plan needs at least {MIN_LIMIT} characters")
+    parts = [
+        company_part(plan, company, group, review, show_cost) for company, group in by_company(plan.changes)
+    ]
+    parts.sort(key=lambda part: (-abs(part.change), part.company))
+    layout = _Layout(plan, review, show_cost, limit, [*header_lines(plan), *header], list(sections), parts)
+    return layout.comments()
+
+
+def header_lines(plan: Plan) -> list[str]:
+    """The lines under the title, never cut: the scope, then one line per fact about the inputs."""
+    return [_scope_line(plan), *(md(line) for line in [usage_age_line(plan)] if line)]
 
 
 @dataclass(frozen=True, slots=True)
-class _CompanyPart:
-    """One company's row in the summary table and its collapsed section: kept or dropped together."""
+class _Layout:
+    """Everything the comments could show; `comments` fits it into comments of `limit`."""
 
-    row: str
-    section: str
+    plan: Plan
+    review: Review
+    show_cost: bool
+    limit: int
+    header: list[str]
+    sections: list[str]
+    parts: list[CompanyPart]
 
     @property
-    def size(self) -> int:
-        return len(self.row) + 1 + len(self.section) + 2
+    def note_room(self) -> int:
+        """Room kept for the notes (left-out details, continued summary): a fifth of a small limit."""
+        return min(_NOTE_ROOM, self.limit // 5)
+
+    def comments(self) -> list[str]:
+        warnings = [_warning_item(w) for w in self.plan.warnings]
+        if not self.plan.changes:
+            blocks = [*self._head(), *self._warnings(warnings, self.limit), "No changes.", *self.sections]
+            return [_join(blocks)]
+        rows = [part.row for part in self.parts]
+        whole = len(_join([*self._head(), *self._summary(rows), *self.sections])) + self.note_room
+        # warnings take what the summary leaves; when the summary needs more comments, a quarter
+        warning_budget = self.limit - whole if whole < self.limit else self.limit // 4
+        first = [*self._head(), *self._warnings(warnings, warning_budget)]
+        chunks = self._chunks(rows, self.limit - len(_join(first)) - self.note_room)
+        comments = [[*first, *self._summary(chunks[0], more=len(chunks) > 1)]]
+        for number, chunk in enumerate(chunks[1:], start=2):
+            title = f"## cwbill plan (continued, {number} of {len(chunks)})"
+            comments.append([title, *self._summary(chunk, continued=True, more=number < len(chunks))])
+        last = [*comments[-1], *self.sections]
+        comments[-1] = [*last, *self._details(self.limit - len(_join(last)) - 2)]
+        return [_join(blocks) for blocks in comments]
+
+    def _head(self) -> list[str]:
+        return ["## cwbill plan", "  \n".join(self.header)]  # two spaces: a line break in one paragraph
+
+    def _warnings(self, items: list[str], budget: int) -> list[str]:
+        if not items:
+            return []
+        kept = _fit([len(item) + 1 for item in items], budget - 200)
+        hidden = len(items) - kept
+        note = [f"- {hidden:,} more warnings not shown{_limit_note(self.limit)}"] if hidden else []
+        return ["### Warnings", "\n".join([*items[:kept], *note])]
+
+    def _summary(self, rows: Sequence[str], *, continued: bool = False, more: bool = False) -> list[str]:
+        table = [
+            *summary_head(self.show_cost),
+            *(() if continued else (total_row(self.plan, self.review, self.show_cost),)),
+            *rows,
+        ]
+        blocks = ["### Summary (continued)" if continued else "### Summary"]
+        if not continued:
+            blocks.append(_totals_line(self.plan, self.show_cost))
+        blocks.append("\n".join(table))
+        if more:
+            blocks.append("The summary goes on in the next comment.")
+        return blocks
+
+    def _chunks(self, rows: list[str], first_budget: int) -> list[list[str]]:
+        """The summary rows split in comments: as many as fit in the first, then in each next."""
+        chunks: list[list[str]] = []
+        budget = first_budget
+        rest = rows
+        while True:
+            kept = max(_fit([len(r) + 1 for r in rest], budget), 1)
+            chunks.append(rest[:kept])
+            rest = rest[kept:]
+            if not rest:
+                return chunks
+            budget = (
+                self.limit
+                - len(
+                    _join(
+                        [
+                            "## cwbill plan (continued, 99 of 99)",
+                            *self._summary([], continued=True, more=True),
+                        ]
+                    )
+                )
+                - self.note_room
+            )
+
+    def _details(self, budget: int) -> list[str]:
+        sizes = [len(part.details) + 2 for part in self.parts]
+        shown = _fit(sizes, budget - len("### Changes") - 2 - self.note_room)
+        blocks = ["### Changes", *(part.details for part in self.parts[:shown])]
+        left = self.parts[shown:]
+        if left:
+            blocks.append(self._left_out_note([part.company for part in left]))
+        return blocks if shown or left else []
+
+    def _left_out_note(self, companies: list[str]) -> str:
+        names: list[str] = []
+        for company in companies:
+            if sum(len(n) + 2 for n in names) + len(md(company)) > self.note_room - 600:
+                break
+            names.append(md(company))
+        more = len(companies) - len(names)
+        listed = ", ".join(names) + (f" and {more:,} more" if more else "")
+        noun = "company" if len(companies) == 1 else "companies"
+        return (
+            f"Details not shown for {len(companies):,} {noun} with the smallest money changes"
+            f"{_limit_note(self.limit)}: {listed}. They are in the summary above; see their changes with "
+            "`cwbill plan billing --company ID`, or all of them in the JSON plan "
+            "(`cwbill plan --format json`; on CI the `plan.json` artifact)."
+        )
 
 
-def render_markdown(plan: Plan, *, show_cost: bool = False, limit: int = DEFAULT_LIMIT) -> str:
-    """The comment text (ends with a newline), at most `limit` characters."""
-    if limit < MIN_LIMIT:
-        raise ValueError(f"a Markdown plan needs at least {MIN_LIMIT} characters")
-    comment = _Comment(
-        plan,
-        warnings=[_warning_item(warning) for warning in plan.warnings],
-        parts=[_company_part(plan, company, group, show_cost) for company, group in by_company(plan.changes)],
-        show_cost=show_cost,
-        limit=limit,
-    )
-    budget = limit - len(comment.text(0, 0))
-    warnings = _fit([len(item) + 1 for item in comment.warnings], budget)
-    budget -= sum(len(item) + 1 for item in comment.warnings[:warnings])
-    parts = _fit([part.size for part in comment.parts], budget)
-    text = comment.text(warnings, parts)
-    # The budget is exact up to the width of the counts in the notes; trim further if they grew.
-    while len(text) > limit and (parts or warnings):
-        parts, warnings = (parts - 1, warnings) if parts else (parts, warnings - 1)
-        text = comment.text(warnings, parts)
-    return text
+def _join(blocks: Sequence[str]) -> str:
+    return "\n\n".join(blocks) + "\n"
 
 
 def _fit(sizes: Sequence[int], budget: int) -> int:
@@ -80,76 +209,6 @@ def _fit(sizes: Sequence[int], budget: int) -> int:
         kept += 1
         budget -= size
     return kept
-
-
-@dataclass(frozen=True, slots=True)
-class _Comment:
-    """Everything the comment could show; `text` assembles it with the first n warnings and companies."""
-
-    plan: Plan
-    warnings: list[str]
-    parts: list[_CompanyPart]
-    show_cost: bool
-    limit: int
-
-    def text(self, warnings: int, parts: int) -> str:
-        plan, limit = self.plan, self.limit
-        blocks = ["## cwbill plan", _scope_line(plan)]
-        if self.warnings:
-            hidden = len(self.warnings) - warnings
-            note = [f"- {hidden} more warnings not shown{_limit_note(limit)}"] if hidden else []
-            blocks += ["### Warnings", "\n".join([*self.warnings[:warnings], *note])]
-        if not plan.changes:
-            blocks.append("No changes.")
-            return "\n\n".join(blocks) + "\n"
-        shown = self.parts[:parts]
-        blocks += ["### Summary", _totals_line(plan, self.show_cost)]
-        blocks.append("\n".join([*_summary_head(plan, self.show_cost), *(part.row for part in shown)]))
-        blocks += ["### Changes", *(part.section for part in shown)]
-        if parts < len(self.parts):
-            hidden = len(self.parts) - parts
-            noun = "company" if hidden == 1 else "companies"
-            blocks.append(
-                f"{hidden} {noun} not shown{_limit_note(limit)}; run `cwbill plan` for the full plan."
-            )
-        return "\n\n".join(blocks) + "\n"
-
-
-UNOWNED_COLUMNS = ("company", "agreement", "addition", "product", "period", "fields")
-
-
-def render_unowned_markdown(
-    lines: Sequence[UnownedLine], *, show_cost: bool = False, limit: int = 20_000
-) -> str:
-    """The unowned additions in scope as a collapsed table, at most `limit` characters (rows that
-    do not fit are counted in a note instead)."""
-    if not lines:
-        return f"{NO_UNOWNED}\n"
-    rows = [
-        _row(
-            [
-                md(line.company),
-                f"{md(line.agreement_name)} ({line.agreement_id})",
-                str(line.addition_id),
-                md(line.product),
-                str(line.period),
-                "<br>".join(f"{n}: {md(v)}" for n, v in unowned_fields(line, show_cost=show_cost)),
-            ]
-        )
-        for line in lines
-    ]
-
-    def text(shown: int) -> str:
-        left = len(rows) - shown
-        note = ["", f"… and {left:,} more (`cwbill plan --show-unowned` lists them all)."] if left else []
-        return _collapsed_table(f"{UNOWNED_TITLE}: {len(rows):,}", UNOWNED_COLUMNS, rows[:shown], note) + "\n"
-
-    budget = limit - len(text(0))  # the frame and the longest possible note
-    shown = 0
-    while shown < len(rows) and len(rows[shown]) + 1 <= budget:
-        budget -= len(rows[shown]) + 1
-        shown += 1
-    return text(shown)
 
 
 def _limit_note(limit: int) -> str:
@@ -194,68 +253,4 @@ def _totals_line(plan: Plan, show_cost: bool) -> str:
     return line
 
 
-def _summary_head(plan: Plan, show_cost: bool) -> list[str]:
-    money = ["billed before", "billed after", *(("cost before", "cost after") if show_cost else ())]
-    summary = plan.summary
-    return [
-        "| company | create | update | delete | " + " | ".join(money) + " |",
-        "| --- | ---: | ---: | ---: | " + " | ".join("---:" for _ in money) + " |",
-        _row(["**all**", summary.create, summary.update, summary.delete, *_money(plan.totals, show_cost)]),
-    ]
-
-
-def _company_part(plan: Plan, company: str, changes: list[Change], show_cost: bool) -> _CompanyPart:
-    create, update, delete = counts(changes)
-    totals = plan.totals_by_company.get(company)
-    money = _money(totals, show_cost) if totals else ["—"] * (4 if show_cost else 2)
-    row = _row([md(company), create, update, delete, *money])
-    rows = [_change_row(change, show_cost) for change in changes]
-    section = _collapsed_table(f"{md(company)}: {summary_line(create, update, delete)}", _COLUMNS, rows)
-    return _CompanyPart(row, section)
-
-
-def _collapsed_table(
-    summary: str, columns: Sequence[str], rows: Sequence[str], after: Sequence[str] = ()
-) -> str:
-    """`<details>` titled `summary`: a table of `columns` and `rows`, then the lines `after`."""
-    head = [f"<details><summary>{summary}</summary>", "", _row(list(columns)), _row(["---"] * len(columns))]
-    return "\n".join([*head, *rows, *after, "", "</details>"])
-
-
-def _change_row(change: Change, show_cost: bool) -> str:
-    lines = field_lines(change, show_cost=show_cost)
-    if change.action is Action.UPDATE:
-        cells = [f"{line.name}: {_value(line.before)} → {_value(line.after)}" for line in lines]
-        fields = "<br>".join(cells) or empty_update_note(change, show_cost=show_cost)
-    else:
-        fields = "<br>".join(
-            f"{line.name}: {_value(line.after if change.action is Action.CREATE else line.before)}"
-            for line in lines
-        )
-    return _row(
-        [
-            change.action.value,
-            change.reason.value,
-            f"{md(change.agreement_name)} ({change.agreement_id})",
-            md(change.product),
-            str(change.period),
-            "—" if change.addition_id is None else str(change.addition_id),
-            md(change.configuration),
-            fields,
-        ]
-    )
-
-
-def _money(totals: Totals, show_cost: bool) -> list[str]:
-    values = [totals.billed_before, totals.billed_after]
-    if show_cost:
-        values += [totals.cost_before, totals.cost_after]
-    return [money_text(value) for value in values]
-
-
-def _value(value: str | None) -> str:
-    return NOT_SET if value is None else md(value)
-
-
-def _row(cells: Sequence[object]) -> str:
-    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+__all__ = ["COMMENT_BREAK", "DEFAULT_LIMIT", "MIN_LIMIT", "render_unowned_markdown"]

@@ -33,6 +33,7 @@ from reconciler.render.common import (
     unowned_fields,
     warning_context,
 )
+from reconciler.render.usage_age import usage_age_line
 
 PIPE_WIDTH = 120  # fixed when not a terminal, so piped output is byte-stable
 _SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
@@ -63,7 +64,9 @@ def make_console(file: TextIO, *, color: bool | None = None) -> Console:
 
 def render_text(plan: Plan, console: Console, *, show_cost: bool = True) -> None:
     """Print `plan` to `console`; `show_cost=False` leaves out unitCost and the cost total."""
-    lines: list[Text] = [_warning_line(warning) for warning in plan.warnings]
+    age = usage_age_line(plan)
+    lines: list[Text] = [Text(_clean(age), style="dim")] if age else []
+    lines += [_warning_line(warning) for warning in plan.warnings]
     if lines:
         lines.append(Text())
     if plan.changes:

@@ -21,6 +21,7 @@ from reconciler.engine.money import add
 from reconciler.engine.periods import Period
 from reconciler.errors import Finding
 from reconciler.plan.model import Selection
+from reconciler.plan.totals import priced
 from reconciler.report.model import Amounts, MonthTotal, Report, ReportLine
 from reconciler.usage.model import Usage
 
@@ -118,9 +119,7 @@ def _month(result: DesiredResult) -> _Month:
 
 def amounts(addition: DesiredAddition, catalog: Mapping[str, CatalogItem]) -> Amounts:
     """The line's values; with send: quantity the catalog item's price and cost (billing-rules §4)."""
-    item = catalog.get(addition.product)
-    price = addition.unit_price if addition.unit_price is not None else (item.price if item else None)
-    cost = addition.unit_cost if addition.unit_cost is not None else (item.cost if item else None)
+    price, cost = priced(addition, None, catalog)
     return Amounts(addition.quantity, price, cost)
 
 

@@ -25,7 +25,7 @@ from reconciler.report.tables import (
     period_rows,
     summary_rows,
 )
-from reconciler.report.text import scope_line
+from reconciler.report.text import reconciliation_lines, scope_line
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 STYLE = """
@@ -100,6 +100,9 @@ def render_html(report: Report) -> str:
         f'<p class="scope">{escape(scope_line(report))}</p>',
         _cards(report),
     ]
+    if report.reconciliation is not None:
+        lines = "<br>".join(escape(line.strip()) for line in reconciliation_lines(report))
+        parts.append(f'<p class="reconcile">{lines}</p>')
     if report.warnings:
         items = "".join(
             f"<li><b>{escape(w.code)}</b> "

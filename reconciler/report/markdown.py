@@ -21,7 +21,7 @@ from reconciler.report.tables import (
     period_rows,
     summary_rows,
 )
-from reconciler.report.text import scope_line, total_line
+from reconciler.report.text import reconciliation_lines, scope_line, total_line
 
 
 def _table(headers: Sequence[str], rows: Sequence[Row], numeric: Collection[str] = NUMERIC) -> str:
@@ -46,7 +46,8 @@ def render_markdown(report: Report) -> str:
         ]
         blocks += ["### Warnings", "\n".join(items)]
     if report.lines:
-        blocks += ["### Summary", md(total_line(report)), _table(SUMMARY_COLUMNS, summary_rows(report))]
+        totals = [md(total_line(report)), *(md(line.strip()) for line in reconciliation_lines(report))]
+        blocks += ["### Summary", "  \n".join(totals), _table(SUMMARY_COLUMNS, summary_rows(report))]
     else:
         blocks.append("No lines in scope.")
     for period in report.periods:

@@ -84,6 +84,29 @@ class MonthTotal:
 
 
 @dataclass(frozen=True, slots=True)
+class Difference:
+    """An amount in the report's total and not in the plan's (negative: the other way round)."""
+
+    amount: Decimal
+    company: str
+    what: str  # e.g. "MBS-DESKTOP 2026-11 (licenses)"
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    report_billed: Decimal
+    plan_billed: Decimal | None  # the plan's billed total after apply (None: no plan could be made)
+    differences: tuple[Difference, ...]
+    not_billed: tuple[PlanWarning, ...]  # period-skipped: in neither total
+    problem: str = ""  # why no plan could be made
+
+    @property
+    def matches(self) -> bool:
+        return self.report_billed == self.plan_billed
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     as_of: dt.date
     periods: tuple[Period, ...]  # the periods in scope (as `cwbill plan` would touch)
@@ -92,6 +115,8 @@ class Report:
     history: tuple[MonthTotal, ...]  # every month with usage, every configuration
     currency: str = "USD"
     unit_price_places: int = 2
+    # the plan's billed total beside this one, each difference named (None: not compared)
+    reconciliation: Reconciliation | None = None
 
 
 @dataclass(frozen=True, slots=True)

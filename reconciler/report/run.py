@@ -1,9 +1,11 @@
 """Making a report: the repository and usage in, the agreements' dates and catalog prices read from
 ConnectWise (reads only), the pure `build_report` out.
 
-Usage comes from files as for `cwbill plan` (`--usage`, else `DIR/usage/`); without files, from the
-Management Console for the periods in scope only — the console keeps no history (billing-rules §3),
-so earlier months could not be compared honestly.
+The plan for the same scope is made too (reads only), so that the report's total is set beside the
+plan's with each difference named (`report/reconcile.py`). Usage comes from files as for `cwbill
+plan` (`--usage`, else `DIR/usage/`); without files, from the Management Console for the periods in
+scope only — the console keeps no history (billing-rules §3), so earlier months could not be
+compared honestly.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from pathlib import Path
 import httpx
 
 from reconciler.config.model import Repository, SendMode
-from reconciler.connectwise.client import ConnectWiseClient
+from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError
 from reconciler.connectwise.read import read_agreements, read_catalog
 from reconciler.errors import UserError
 from reconciler.plan.model import Selection
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
-from reconciler.reconcile.run import selected_companies
+from reconciler.reconcile.run import RunOptions, make_plan, selected_companies
 from reconciler.report.build import build_report
 from reconciler.report.model import Report
+from reconciler.report.reconcile import reconcile, unavailable
 
 
 def make_report(
@@ -32,6 +35,28 @@ def make_report(
     client: ConnectWiseClient,
     *,
     console_transport: httpx.BaseTransport | None = None,
+) -> Report:
+    """The report, with the plan for the same scope beside it (reads only: the plan's additions
+    are read to name each difference between the two totals)."""
+    try:
+        report = _make_report(root, usage_path, selection, repository, client, console_transport)
+    except ConnectWiseError as exc:
+        raise UserError(f"ConnectWise: {exc}; nothing was written, run again when it answers") from exc
+    try:
+        run = make_plan(RunOptions(root, usage_path, selection), repository, client, console_transport)
+    except UserError as exc:  # the report stands on its own; it says why it has nothing to compare
+        problem = exc.message or (exc.findings[0].render() if exc.findings else "the plan failed")
+        return replace(report, reconciliation=unavailable(report.lines, problem))
+    return replace(report, reconciliation=reconcile(report.lines, run.plan))
+
+
+def _make_report(  # noqa: PLR0917  # make_report's arguments, passed on
+    root: Path,
+    usage_path: Path | None,
+    selection: Selection,
+    repository: Repository,
+    client: ConnectWiseClient,
+    console_transport: httpx.BaseTransport | None,
 ) -> Report:
     companies = selected_companies(repository, selection.companies)
     agreements = read_agreements(client, companies)

@@ -66,7 +66,7 @@ def render_text(report: Report, stream: TextIO) -> None:
             *table(headers, rows, headers[1:]),
             "",
         ]
-    lines.append(total_line(report))
+    lines += [total_line(report), *reconciliation_lines(report)]
     stream.write("\n".join(lines) + "\n")
 
 
@@ -82,3 +82,25 @@ def total_line(report: Report) -> str:
         f"Billed total in scope: {money_text(billed_total(report))} {currency} "
         f"(cost {money_text(total.cost)}, margin {money_text(total.margin)})"
     )
+
+
+def reconciliation_lines(report: Report) -> list[str]:
+    """The plan's total beside the report's: "matches to the cent", or each difference named."""
+    found = report.reconciliation
+    if found is None:
+        return []
+    currency = clean(report.currency)
+    if found.plan_billed is None:
+        return [f"Not compared with the plan, which could not be made: {clean(found.problem)}"]
+    plan_total = f"{money_text(found.plan_billed)} {currency}"
+    if found.matches and not found.differences:
+        lines = [f"The plan's billed total after apply is the same: {plan_total}."]
+    else:
+        lines = [f"The plan's billed total after apply is {plan_total}; the difference is:"]
+        for difference in found.differences:
+            where = " ".join(clean(p) for p in (difference.company, difference.what) if p)
+            lines.append(f"  {money_text(difference.amount):>10}  {where}: {clean(difference.why)}")
+    for warning in found.not_billed:
+        where = ", ".join(clean(p) for p in (warning.company, warning.configuration, warning.period) if p)
+        lines.append(f"Billed in neither: {where} ({clean(warning.code)})")
+    return lines

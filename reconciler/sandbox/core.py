@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+# The body a live server gave a member without the security role (connectwise-api §6, SH)
+FORBIDDEN_MESSAGE = "You do not have security permission to perform this action."
+
+
 class Counters:
     """Requests by method and route template, and ConnectWise writes that committed."""
 
@@ -100,6 +104,9 @@ class Sandbox:
         self.counters.count(route)
         # Faults strike the APIs; codebase discovery (/login/companyinfo) is not part of them.
         discovery = route.split(" ", 1)[1].startswith("/login/")
+        if not is_mbs and route in self.faults.settings.forbidden:
+            refusal = {"code": "Security", "message": FORBIDDEN_MESSAGE, "errors": None}
+            return Exchange(json_response(403, refusal), route=route)
         decision = NO_FAULT if discovery else self.faults.decide(request.method, is_mbs)
         if decision.latency:
             self._sleep(decision.latency)

@@ -7,7 +7,8 @@ sequenceNumber after the agreement's last. PATCH applies `[{op, path, value}]` (
 a bare field name, a leading `/` treated alike; a reference replaced whole) to the stored addition and
 revalidates the whole record, as ConnectWise does. Read-only fields a client writes are ignored.
 Every write is checked: product and billCustomer required, the product known to the catalog,
-billCustomer one of its enum, serialNumber ≤ 50 and invoiceDescription ≤ 6000 characters, and the
+billCustomer one of its enum, serialNumber ≤ 50 and invoiceDescription ≤ 6000 characters (UTF-16
+code units, as ConnectWise counts: `connectwise.limits`), and the
 effective date not before the agreement's billing start date (connectwise-api §6, the live wording).
 """
 
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
 
+from reconciler.connectwise import limits
 from reconciler.sandbox import datetimes
 from reconciler.sandbox.cw_fields import (
     BodyError,
@@ -47,8 +49,8 @@ SPECS: Final = (
     FieldSpec("effectiveDate", "datetime"),
     FieldSpec("cancelledDate", "datetime"),
     FieldSpec("taxableFlag", "bool"),
-    FieldSpec("serialNumber", "str", max_length=50),
-    FieldSpec("invoiceDescription", "str", max_length=6000),
+    FieldSpec("serialNumber", "str", max_length=limits.SERIAL_NUMBER),
+    FieldSpec("invoiceDescription", "str", max_length=limits.INVOICE_DESCRIPTION),
     FieldSpec("purchaseItemFlag", "bool"),
     FieldSpec("specialOrderFlag", "bool"),
     FieldSpec("description", "str"),

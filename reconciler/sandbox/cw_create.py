@@ -3,7 +3,8 @@
 Required fields follow the spec where the sandbox can honour them (connectwise-api §4.2–§4.4):
 a company needs `identifier` (unique, ≤ 30) and `name` (≤ 50), refused as a live server refuses a
 duplicate (`ObjectExists`, "Company ID already in use."); an agreement needs `name`, `type` and
-`company` (the sandbox has no contacts, so `contact` is not required); a catalog item needs a unique
+`company` (the spec requires `contact` too, but the sandbox has no contacts: without one the
+agreement takes its company's default contact, `cw_render.default_contact`); a catalog item needs a unique
 `identifier` and a `description`. An agreement's omitted billStartDate defaults to its startDate
 (a live server takes its own "today", which a deterministic sandbox has not got).
 """
@@ -47,6 +48,7 @@ AGREEMENT_SPECS: Final = (
     FieldSpec("name", "str", max_length=100),
     FieldSpec("type", "ref"),
     FieldSpec("company", "ref"),
+    FieldSpec("contact", "ref"),
     FieldSpec("startDate", "datetime"),
     FieldSpec("endDate", "datetime"),
     FieldSpec("billStartDate", "datetime"),
@@ -102,6 +104,7 @@ def create_agreement(store: Store, body: object, *, create_types: bool = False) 
         "name": fields["name"],
         "typeId": type_id,
         "companyId": company_id,
+        "contactId": _contact_id(fields.get("contact")),
         "startDate": fields.get("startDate"),
         "endDate": fields.get("endDate"),
         "billStartDate": fields.get("billStartDate") or fields.get("startDate"),
@@ -112,6 +115,11 @@ def create_agreement(store: Store, body: object, *, create_types: bool = False) 
         "invoiceDescription": fields.get("invoiceDescription"),
         "agreementStatus": "Cancelled" if cancelled else "Active",
     }
+
+
+def _contact_id(reference: object) -> int | None:
+    key = reference_key(reference, "id") if isinstance(reference, dict) else None
+    return reference_id(key[1]) if key else None
 
 
 def _company_id(store: Store, reference: object, errors: list[FieldError]) -> int | None:

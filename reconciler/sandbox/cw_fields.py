@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from reconciler.connectwise import limits
 from reconciler.sandbox import datetimes
 from reconciler.sandbox.wire import Response, json_response
 
@@ -42,7 +43,12 @@ class BodyError(Exception):
 
 
 def error_payload(code: str, message: str, errors: object = None) -> dict[str, object]:
-    return {"code": code, "message": message, "errors": errors}
+    """ConnectWise's error body (spec: ErrorResponseMessage); `errors`, an array, only when there are
+    field errors — the spec does not allow it to be null (docs/sandbox.md)."""
+    payload: dict[str, object] = {"code": code, "message": message}
+    if errors is not None:
+        payload["errors"] = errors
+    return payload
 
 
 def invalid_object(resource: str, errors: Sequence[FieldError]) -> BodyError:
@@ -140,17 +146,19 @@ _CONVERTERS = {
 
 
 def check_text(values: Mapping[str, object], specs: Sequence[FieldSpec]) -> list[FieldError]:
-    """Length limits and enum members, in ASP.NET's DataAnnotations wording."""
+    """Length limits (in UTF-16 code units, as .NET counts: `connectwise.limits`) and enum members,
+    in ASP.NET's DataAnnotations wording; a length error has the live code `MaxLengthField`."""
     errors: list[FieldError] = []
     for spec in specs:
         value = values.get(spec.name)
         if not isinstance(value, str):
             continue
-        if spec.max_length is not None and len(value) > spec.max_length:
+        if spec.max_length is not None and limits.length(value) > spec.max_length:
             errors.append(
                 FieldError(
                     spec.name,
                     f"The field {spec.name} must be a string with a maximum length of {spec.max_length}.",
+                    code="MaxLengthField",
                 )
             )
         if spec.choices and value not in spec.choices:

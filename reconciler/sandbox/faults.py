@@ -40,6 +40,9 @@ class FaultSettings:
     methods: tuple[str, ...] = ()  # only these methods (empty: all)
     include_mbs: bool = False  # also the Management Console's routes
     queue: tuple[str, ...] = ()  # faults forced on the next eligible requests, in order
+    # ConnectWise route templates (`GET /procurement/catalog`) answered 403 as to an API member whose
+    # security role lacks them; never drawn, so they shift no other fault
+    forbidden: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("latency", "rate_limit", "server_error", "lost_response", "slow", "reset"):

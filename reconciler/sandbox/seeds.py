@@ -21,33 +21,55 @@ from reconciler.engine.money import to_decimal
 from reconciler.errors import Finding, UserError, error, has_errors, sort_findings
 from reconciler.sandbox import cw_additions, cw_create, datetimes, jsonio
 from reconciler.sandbox.cw_fields import BodyError
-from reconciler.sandbox.mbs_data import ConsoleCompany, ConsoleMonth, StorageAmounts, build_console
+from reconciler.sandbox.mbs_data import (
+    UNLIMITED,
+    ConsoleCompany,
+    ConsoleMonth,
+    ConsoleUserSeed,
+    StorageAmounts,
+    build_console,
+)
 from reconciler.sandbox.state import SEED_USER, Record, Store
 
 DEMO_DISPLAY = "demo seed (reconciler/sandbox/seeds/demo.yaml)"
+# Seeds in the package, by name: the demo and the console's edge cases (docs/sandbox.md).
+EDGE_CASES = "console-edge-cases"
+NAMED = {"demo": "demo.yaml", EDGE_CASES: "console-edge-cases.yaml"}
 
 
 def load_seed(spec: str) -> Store:
-    """The store a `--seed` value describes; UserError with findings when the seed is refused."""
+    """The store a `--seed` value describes; UserError with findings when the seed is refused.
+
+    `console-edge-cases` is the demo's ConnectWise side with the console of
+    `seeds/console-edge-cases.yaml`, so that a plan runs against it as against the demo."""
     if spec == "empty":
         return Store()
-    if spec == "demo":
-        text = resources.files("reconciler.sandbox").joinpath("seeds", "demo.yaml").read_text("utf-8")
-        document, findings = load_text(text, DEMO_DISPLAY)
+    document = _checked(spec)
+    connectwise = _checked("demo") if spec == EDGE_CASES else document
+    store, problems = build_store(connectwise, console_document=document)
+    if problems:
+        raise UserError(findings=sort_findings(problems))
+    return store
+
+
+def _checked(spec: str) -> Document:
+    """A seed document read and checked against the schema; UserError with findings otherwise."""
+    if spec in NAMED:
+        text = resources.files("reconciler.sandbox").joinpath("seeds", NAMED[spec]).read_text("utf-8")
+        display = DEMO_DISPLAY if spec == "demo" else f"{spec} seed (reconciler/sandbox/seeds/{NAMED[spec]})"
+        document, findings = load_text(text, display)
     else:
         document, findings = load_file(Path(spec), spec)
     if document is not None and not has_errors(findings):
         findings += check_schema(document, "sandbox-seed")
     if document is None or has_errors(findings):
         raise UserError(findings=sort_findings(findings))
-    store, problems = build_store(document)
-    if problems:
-        raise UserError(findings=sort_findings(problems))
-    return store
+    return document
 
 
-def build_store(document: Document) -> tuple[Store, list[Finding]]:
-    """A store from a schema-valid seed document, and the findings of what it cannot hold."""
+def build_store(document: Document, console_document: Document | None = None) -> tuple[Store, list[Finding]]:
+    """A store from a schema-valid seed document (its console from `console_document` when given),
+    and the findings of what it cannot hold."""
     store = Store()
     builder = _Builder(document, store)
     data = _mapping(document.data)
@@ -56,16 +78,23 @@ def build_store(document: Document) -> tuple[Store, list[Finding]]:
         builder.catalog_item(("connectwise", "catalog", index), _mapping(item))
     for index, company in enumerate(_sequence(connectwise.get("companies"))):
         builder.company(("connectwise", "companies", index), _mapping(company))
+    if console_document is not None and console_document is not document:
+        builder = _Builder(console_document, store, builder.findings)
+        data = _mapping(console_document.data)
     console = _mapping(data.get("console"))
-    store.console = build_console(builder.console_companies(_sequence(console.get("companies"))))
+    store.console = build_console(
+        builder.console_companies(_sequence(console.get("companies"))),
+        builder.console_users(_sequence(console.get("users"))),
+        str(console.get("login_refusal") or ""),
+    )
     return store, builder.findings
 
 
 class _Builder:
-    def __init__(self, document: Document, store: Store) -> None:
+    def __init__(self, document: Document, store: Store, findings: list[Finding] | None = None) -> None:
         self.document = document
         self.store = store
-        self.findings: list[Finding] = []
+        self.findings: list[Finding] = [] if findings is None else findings
 
     def refuse(self, path: PathKey, message: str) -> None:
         self.findings.append(error(self.document.location(path), format_path(path), message))
@@ -134,12 +163,32 @@ class _Builder:
         for index, raw in enumerate(companies):
             company = _mapping(raw)
             name = str(company.get("name"))
-            if name in seen:
+            if name in seen and company.get("same_name") is not True:
                 self.refuse(
                     ("console", "companies", index, "name"), f"console company {name!r} appears twice"
                 )
             seen.add(name)
-            result.append(ConsoleCompany(name, self.months(("console", "companies", index), company)))
+            months = self.months(("console", "companies", index), company)
+            result.append(ConsoleCompany(name, months, same_name=company.get("same_name") is True))
+        return result
+
+    def console_users(self, users: Sequence[object]) -> list[ConsoleUserSeed]:
+        result: list[ConsoleUserSeed] = []
+        for index, raw in enumerate(users):
+            user = _mapping(raw)
+            email = str(user.get("email"))
+            if any(u.email == email for u in result):
+                self.refuse(("console", "users", index, "email"), f"console user {email!r} appears twice")
+            billed = user.get("billed_as")
+            result.append(
+                ConsoleUserSeed(
+                    email,
+                    str(user.get("company")),
+                    self.months(("console", "users", index), user),
+                    billed_as=None if billed is None else str(billed),
+                    deleted=user.get("deleted") is True,
+                )
+            )
         return result
 
     def months(self, path: PathKey, company: Mapping[str, object]) -> tuple[ConsoleMonth, ...]:
@@ -151,10 +200,23 @@ class _Builder:
                 self.refuse(
                     (*path, "usage", index, "period"), f"period {period} appears twice for this company"
                 )
-            licenses = {str(k): int(str(v)) for k, v in _mapping(usage.get("licenses")).items()}
             storage = {str(k): _amounts(_mapping(v)) for k, v in _mapping(usage.get("storage")).items()}
-            months.append(ConsoleMonth(period, licenses, storage))
+            trials = usage.get("trial_licenses")
+            months.append(
+                ConsoleMonth(
+                    period,
+                    _counts(usage.get("licenses")),
+                    storage,
+                    expired=_counts(usage.get("expired_licenses")),
+                    expiring=_counts(usage.get("expiring_licenses")),
+                    trials=None if trials is None else _counts(trials),
+                )
+            )
         return tuple(months)
+
+
+def _counts(raw: object) -> dict[str, int]:
+    return {str(k): int(str(v)) for k, v in _mapping(raw).items()}
 
 
 def _amounts(raw: Mapping[str, object]) -> StorageAmounts:
@@ -162,7 +224,9 @@ def _amounts(raw: Mapping[str, object]) -> StorageAmounts:
         value = raw.get(name)
         return to_decimal(value) if value is not None else Decimal(0)
 
-    return StorageAmounts(amount("stored"), amount("restored"), amount("limit"))
+    limit = UNLIMITED if raw.get("limit") == "unlimited" else amount("limit")
+    average = amount("average") if raw.get("average") is not None else None
+    return StorageAmounts(amount("stored"), amount("restored"), limit, average)
 
 
 def _dates(body: dict[str, object], names: Sequence[str]) -> None:

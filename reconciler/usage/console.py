@@ -3,20 +3,23 @@
 Read-only, on an injected `httpx.Client` (STYLE §5). It logs in with `POST /api/Provider/Login`,
 caches the bearer token for the run and logs in again once when a call answers 401 or 403
 (mbs-api §2); retries 429/5xx through `reconciler.httpclient`; reads Companies, Users, Licenses,
-Accounts and Packages once and `PUT /api/Billing/Details` per user and month (the recipe of
-mbs-api §9 as fixed by the emulation contract), at most `concurrency` requests at a time. Neither
-the password nor the token ever appears in an error or a log line.
+Accounts and Packages once, `PUT /api/Billing/Details` per user and month (the recipe of
+mbs-api §9 as fixed by the emulation contract) and `PUT /api/Billing` per month (who the console
+billed, to tell deleted and moved users), at most `concurrency` requests at a time. A refused login
+says which setting to check (`login_refusal`). Neither the password nor the token ever appears in
+an error or a log line.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import httpx
@@ -33,15 +36,17 @@ from reconciler.httpclient import (
     require_safe_url,
     retry_after,
 )
+from reconciler.usage import console_checks as checks
 from reconciler.usage import console_wire as wire
+from reconciler.usage.console_explain import StorageCheck, storage_checks
+from reconciler.usage.console_login import AUTH_STATUSES, login_refusal
 from reconciler.usage.console_map import ConsoleState, UsageBuilder
-from reconciler.usage.model import Usage
+from reconciler.usage.model import Usage, UsageRecord
 from reconciler.usage.yamlwrite import dump_usage
 
 log = logging.getLogger("cwbill.console")
 
 LOGIN = "/api/Provider/Login"
-AUTH_STATUSES = frozenset({401, 403})
 
 
 class ConsoleClient:
@@ -90,11 +95,9 @@ class ConsoleClient:
             if self._token is not None and self._token != stale:
                 return self._token
             response = self._login_response()
-            if response.status_code in AUTH_STATUSES:
-                raise UserError(
-                    f"the Management Console refused the login (HTTP {response.status_code}: "
-                    f"{self._message(response)}); check MBS_USERNAME and MBS_PASSWORD"
-                )
+            refusal = login_refusal(response.status_code, self._message(response), self._error(response))
+            if refusal is not None:
+                raise UserError(refusal)
             answer = self._decode(response, f"POST {LOGIN}")
             token = answer.get("access_token") if isinstance(answer, dict) else None
             if not isinstance(token, str) or not token:
@@ -148,17 +151,49 @@ class ConsoleClient:
             raise UserError(f"Management Console {what}: the answer is not JSON") from exc
 
     def _message(self, response: httpx.Response) -> str:
-        """The API's `Message`, or the status reason; the credentials scrubbed should it echo them."""
-        try:
-            body = json.loads(response.content or b"null", parse_float=Decimal)
-        except ValueError:
-            body = None
-        text = str(body.get("Message") or "") if isinstance(body, dict) else ""
-        text = text or response.reason_phrase or "no message"
+        """The API's `Message` (or OAuth's `error_description`), or the status reason; the
+        credentials scrubbed should it echo them."""
+        body = _body(response)
+        text = str(body.get("Message") or body.get("error_description") or "")
+        return self._scrub(text or response.reason_phrase or "no message")
+
+    def _error(self, response: httpx.Response) -> str:
+        """OAuth's `error` code of a refused login (`invalid_grant`), or ""."""
+        return self._scrub(str(_body(response).get("error") or ""))
+
+    def _scrub(self, text: str) -> str:
         for secret in (self._password, self._token):
             if secret:
                 text = text.replace(secret, "***")
         return text[:300]
+
+
+def read_console_state(console: ConsoleClient) -> ConsoleState:
+    """Companies, Users, Licenses, Accounts and Packages, read once (logging in first if needed)."""
+    return ConsoleState(
+        companies=wire.companies(console.call("GET", "/api/Companies")),
+        users=wire.users(console.call("GET", "/api/Users")),
+        licenses=wire.licenses(console.call("GET", "/api/Licenses")),
+        accounts=wire.accounts(console.call("GET", "/api/Accounts")),
+        packages=wire.packages(console.call("GET", "/api/Packages")),
+    )
+
+
+def _body(response: httpx.Response) -> Mapping[str, object]:
+    try:
+        body = json.loads(response.content or b"null", parse_float=Decimal)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Pulled:
+    """What one pull read: the usage, its warnings and, with `explain`, the storage cross-check."""
+
+    usage: Usage
+    warnings: list[PlanWarning]
+    storage_checks: list[StorageCheck] = field(default_factory=list)
 
 
 def fetch_usage(  # noqa: PLR0917  # the signature of the brief; policy may be passed positionally
@@ -171,45 +206,97 @@ def fetch_usage(  # noqa: PLR0917  # the signature of the brief; policy may be p
     *,
     base_url: str | None = None,
     concurrency: int = 4,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     all_companies: bool = False,
 ) -> tuple[Usage, list[PlanWarning]]:
+    """The usage of every configured company the console has (of every console company with
+    `all_companies`), for each of `periods` (`pull_usage`)."""
+    url = base_url or str(client.base_url) or repository.settings.console_url
+    console = ConsoleClient(client, url, username, password, policy=policy)
+    pulled = pull_usage(
+        console, repository, periods, concurrency=concurrency, now=now, all_companies=all_companies
+    )
+    return pulled.usage, pulled.warnings
+
+
+def pull_usage(
+    console: ConsoleClient,
+    repository: Repository,
+    periods: Sequence[Period],
+    *,
+    concurrency: int = 4,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    explain: bool = False,
+    all_companies: bool = False,
+) -> Pulled:
     """The usage of every configured company the console has, for each of `periods` — of every
     console company with `all_companies`, with what no product maps kept by its console name
     (`cwbill leakage`): no further list call, only the Billing/Details of those companies' users.
 
-    The console's URL is `base_url`, else the client's own `base_url`, else `settings.console_url`
-    (callers pass `MBS_URL` when set). The digest of the result is the SHA-256 of the snapshot
-    text of the configured companies' records (without `unmapped_*`), so equal billed usage gives an
-    equal fingerprint, with or without `all_companies`.
+    Every record says when it was read (`now()` as the lists are read) and how. The digest is
+    `usage_digest`'s, so equal billed figures give an equal fingerprint whenever they are read and
+    with or without `all_companies`. With `explain`, `PUT /api/Billing` is also read per pulled
+    company and month, for the storage cross-check.
     """
-    url = base_url or str(client.base_url) or repository.settings.console_url
-    console = ConsoleClient(client, url, username, password, policy=policy)
-    state = ConsoleState(
-        companies=wire.companies(console.call("GET", "/api/Companies")),
-        users=wire.users(console.call("GET", "/api/Users")),
-        licenses=wire.licenses(console.call("GET", "/api/Licenses")),
-        accounts=wire.accounts(console.call("GET", "/api/Accounts")),
-        packages=wire.packages(console.call("GET", "/api/Packages")),
-    )
-    builder = UsageBuilder(repository, state, all_companies=all_companies)
-    asks = [(user.id, period) for user in builder.users for period in sorted(set(periods))]
+    pull = ConsolePull(console, sorted(set(periods)), concurrency)
+    taken_at = now()
+    state = pull.state()
+    builder = UsageBuilder(repository, state, taken_at, all_companies=all_companies)
+    users = [*builder.users, *checks.companyless_users(state)]
+    details = pull.details([user.id for user in users])
+    for period in pull.periods:
+        checks.report_companyless(state, period, details, builder.report)
+        checks.report_unattributed(state, period, pull.billing(period), details, builder.report)
+    records = builder.build(pull.periods, details)
+    warnings = sorted(set(builder.warnings), key=lambda w: (w.company, w.period, w.code, w.message))
+    cross = []
+    if explain:
+        pulled = sorted({record.console_company for record in records.values()})
+        answers = {(name, period): pull.billing(period, name) for name in pulled for period in pull.periods}
+        cross = storage_checks(builder.users, details, answers)
+    return Pulled(Usage(records, usage_digest(records, repository)), warnings, cross)
 
-    def ask(key: tuple[str, Period]) -> list[wire.DetailRow]:
-        user_id, period = key
-        body = {"UserID": user_id, "Date": period.first_day.isoformat()}
-        return wire.details(console.call("PUT", "/api/Billing/Details", body))
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        answers = list(pool.map(ask, asks))
-    records = builder.build(sorted(set(periods)), dict(zip(asks, answers, strict=True)))
-    # the digest is of what a plan bills, so a plan made for leakage (`plan --leakage --out`) is not
-    # stale for the apply that reads the configured companies only
+def usage_digest(records: Mapping[tuple[str, Period], UsageRecord], repository: Repository) -> str:
+    """SHA-256 of the snapshot text of what a plan bills: the configured companies' figures alone
+    (provenance, notes and `unmapped_*` left out).
+
+    Billed figures only, so a plan made for leakage (`plan --leakage --out`) is not stale for the
+    apply that reads the configured companies only, nor a plan stale because it was read later.
+    """
     configured = {c.console_company for c in repository.companies}
-    billed = {
-        key: replace(record, unmapped_licenses={}, unmapped_storage={})
+    figures = {
+        key: replace(record, provenance=None, notes=(), unmapped_licenses={}, unmapped_storage={})
         for key, record in records.items()
         if record.console_company in configured
     }
-    digest = hashlib.sha256(dump_usage(Usage(billed)).encode("utf-8")).hexdigest()
-    warnings = sorted(builder.warnings, key=lambda w: (w.company, w.period, w.code, w.message))
-    return Usage(records, digest), warnings
+    return hashlib.sha256(dump_usage(Usage(figures)).encode("utf-8")).hexdigest()
+
+
+class ConsolePull:
+    """The reads of one pull: the lists once, then per user and month, at most `concurrency` at once."""
+
+    def __init__(self, console: ConsoleClient, periods: Sequence[Period], concurrency: int) -> None:
+        self.console = console
+        self.periods = list(periods)
+        self.concurrency = max(1, concurrency)
+
+    def state(self) -> ConsoleState:
+        return read_console_state(self.console)
+
+    def details(self, user_ids: Sequence[str]) -> dict[tuple[str, Period], list[wire.DetailRow]]:
+        asks = [(user_id, period) for user_id in user_ids for period in self.periods]
+
+        def ask(key: tuple[str, Period]) -> list[wire.DetailRow]:
+            user_id, period = key
+            body = {"UserID": user_id, "Date": period.first_day.isoformat()}
+            return wire.details(self.console.call("PUT", "/api/Billing/Details", body))
+
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            answers = list(pool.map(ask, asks))
+        return dict(zip(asks, answers, strict=True))
+
+    def billing(self, period: Period, company: str = "") -> wire.Billing:
+        """`PUT /api/Billing` of a month: every user (no CompanyName), or one company's."""
+        body = {"CompanyName": company, "Date": period.first_day.isoformat()}
+        return wire.billing(self.console.call("PUT", "/api/Billing", body))

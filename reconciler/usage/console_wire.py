@@ -9,6 +9,7 @@ type `Any` leaves this module.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,6 +37,7 @@ class ConsoleUser:
     id: str
     company: str  # the company NAME (mbs-api §4); "" when the user has none
     destinations: tuple[Destination, ...]
+    email: str = ""  # the user's login, named in warnings
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,12 @@ class License:
     license_type: str  # the console product name, e.g. "Server"
     user_id: str  # "" when not attached to a user
     activated: bool  # taken and not a trial (mbs-contract: IsTaken && !IsTrial)
+    expires: dt.date | None = None  # DateExpired's day; None when absent or unreadable
+
+    def active_in(self, first_day: dt.date) -> bool:
+        """Activated and not expired before `first_day` (docs/billing.md §9: a license that
+        expires inside a month still counts for that month)."""
+        return self.activated and (self.expires is None or self.expires >= first_day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +60,26 @@ class DetailRow:
     account_id: str
     backup_bytes: int
     restore_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class BillingUser:
+    """One `StatisticBilling` row of `PUT /api/Billing` (mbs-api §8.2): a user's month."""
+
+    user_id: str
+    email: str
+    company: str  # CompanyName of the row; "" for none (the samples show null)
+    average_space: int  # bytes, "average space used" in the month
+    licenses_used: int
+
+
+@dataclass(frozen=True, slots=True)
+class Billing:
+    """`PUT /api/Billing` for a month: the totals and the rows per user (bytes)."""
+
+    current_space_used: int
+    average_space_used: int
+    users: tuple[BillingUser, ...]
 
 
 def objects(value: object, route: str) -> list[Json]:
@@ -106,6 +134,18 @@ def decimal(row: Json, name: str, route: str) -> Decimal:
         raise UserError(f"Management Console {route}: {name} is not a number ({value!r})") from exc
 
 
+def day(row: Json, name: str) -> dt.date | None:
+    """The date of an ISO-8601 field (`2027-12-31T00:00:00Z`, `…+00:00`); None when absent or
+    unreadable, so that an odd date never drops a license (it then counts as not expired)."""
+    value = row.get(name)
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
 def companies(value: object) -> list[ConsoleCompany]:
     route = "GET /api/Companies"
     return [ConsoleCompany(text(row, "Id", "ID"), text(row, "Name")) for row in objects(value, route)]
@@ -119,7 +159,9 @@ def users(value: object) -> list[ConsoleUser]:
             Destination(text(entry, "AccountID"), whole(entry, "PackageID", route) or None)
             for entry in objects(row.get("DestinationList") or [], route)
         )
-        found.append(ConsoleUser(text(row, "ID", "Id"), text(row, "Company"), destinations))
+        found.append(
+            ConsoleUser(text(row, "ID", "Id"), text(row, "Company"), destinations, text(row, "Email"))
+        )
     return found
 
 
@@ -129,6 +171,7 @@ def licenses(value: object) -> list[License]:
             text(row, "LicenseType"),
             text(row, "UserID"),
             flag(row, "IsTaken") and not flag(row, "IsTrial"),
+            day(row, "DateExpired"),
         )
         for row in objects(value, "GET /api/Licenses")
     ]
@@ -143,6 +186,26 @@ def packages(value: object) -> dict[int, Decimal]:
     """Package ID → StorageLimit in GB (mbs-api §6)."""
     route = "GET /api/Packages"
     return {whole(row, "ID", route): decimal(row, "StorageLimit", route) for row in objects(value, route)}
+
+
+def billing(value: object) -> Billing:
+    """A `PUT /api/Billing` answer (mbs-api §8.2); `null` is a month with nothing billed."""
+    route = "PUT /api/Billing"
+    if value is None:
+        return Billing(0, 0, ())
+    if not isinstance(value, dict):
+        raise UserError(f"Management Console {route}: expected a JSON object, got {_kind(value)}")
+    rows = tuple(
+        BillingUser(
+            text(row, "UserId", "UserID"),
+            text(row, "Email"),
+            text(row, "CompanyName"),
+            whole(row, "AverageSpace", route),
+            whole(row, "LicensesUsed", route),
+        )
+        for row in objects(value.get("StatisticBilling") or [], route)
+    )
+    return Billing(whole(value, "CurrentSpaceUsed", route), whole(value, "AverageSpaceUsed", route), rows)
 
 
 def details(value: object) -> list[DetailRow]:

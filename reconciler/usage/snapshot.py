@@ -13,8 +13,10 @@ records for `cwbill leakage`; nothing bills them), with a hint when a file names
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from reconciler.config.load import display_path
@@ -24,7 +26,15 @@ from reconciler.config.yamlload import Document, PathKey, format_path, load_text
 from reconciler.engine.money import to_decimal
 from reconciler.engine.periods import Period
 from reconciler.errors import Finding, Location, error, has_errors, warning
-from reconciler.usage.model import StorageUsage, Usage, UsageRecord
+from reconciler.usage.model import (
+    UNLIMITED_LIMIT,
+    Provenance,
+    Source,
+    StorageUsage,
+    Usage,
+    UsageNote,
+    UsageRecord,
+)
 from reconciler.usage.yamlwrite import dump_usage
 
 USAGE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -120,12 +130,18 @@ class _Reader:
             field_path = format_path((*path, "console_company"))
             message = self.unknown_company(company)
             self.findings.append(warning(where, field_path, message, UNKNOWN_COMPANY))
+        try:
+            provenance = _provenance(entry)
+        except ValueError as exc:  # a pattern-valid date that does not exist (2026-02-31)
+            self.error(document, (*path, "taken_at"), f"is not a date and time ({exc})")
+            return
         licenses = self.licenses(document, (*path, "licenses"), entry.get("licenses", {}))
-        storage = self.storage(document, (*path, "storage"), entry.get("storage", {}))
+        storage, unlimited = self.storage(document, (*path, "storage"), entry.get("storage", {}))
         unmapped = entry.get("unmapped", {})
         assert isinstance(unmapped, dict)
         unmapped_licenses = unmapped.get("licenses", {})
         assert isinstance(unmapped_licenses, dict)
+        unmapped_storage, unmapped_unlimited = _amounts(unmapped.get("storage", {}))
         location = document.location(path)
         first = self.records.get((company, period))
         if first is not None:
@@ -141,8 +157,10 @@ class _Reader:
             licenses,
             storage,
             location,
+            provenance,
+            (*_notes(entry), *unlimited, *unmapped_unlimited),
             unmapped_licenses={str(k): int(v) for k, v in unmapped_licenses.items()},
-            unmapped_storage=_amounts(unmapped.get("storage", {})),
+            unmapped_storage=unmapped_storage,
         )
 
     def unknown_company(self, company: str) -> str:
@@ -176,7 +194,10 @@ class _Reader:
                 found[key] = count
         return found
 
-    def storage(self, document: Document, path: PathKey, accounts: object) -> dict[str, StorageUsage]:
+    def storage(
+        self, document: Document, path: PathKey, accounts: object
+    ) -> tuple[dict[str, StorageUsage], list[UsageNote]]:
+        """The amounts per storage product, and a note per negative limit (read as none)."""
         assert isinstance(accounts, dict)
         known = {
             k: v for k, v in accounts.items() if self.product(document, (*path, k), k, ProductKind.STORAGE)
@@ -184,15 +205,43 @@ class _Reader:
         return _amounts(known)
 
 
-def _amounts(accounts: object) -> dict[str, StorageUsage]:
-    """Schema-checked storage amounts by account (a product key, or a console name when unmapped)."""
+def _amounts(accounts: object) -> tuple[dict[str, StorageUsage], list[UsageNote]]:
+    """Schema-checked storage amounts by account (a product key, or a console name when unmapped),
+    and a note per negative limit (read as none)."""
     assert isinstance(accounts, dict)
     found: dict[str, StorageUsage] = {}
+    notes: list[UsageNote] = []
     for key, amounts in accounts.items():
         assert isinstance(amounts, dict)
+        limit = to_decimal(amounts.get("limit", 0))
+        if limit < 0:  # the console's "unlimited", as pulls before cwbill knew it wrote it
+            message = f"{key}: limit {limit} is the console's unlimited; no limit is charged for it"
+            notes.append(UsageNote(UNLIMITED_LIMIT, message))
         found[str(key)] = StorageUsage(
             stored=to_decimal(amounts.get("stored", 0)),
             restored=to_decimal(amounts.get("restored", 0)),
-            limit=to_decimal(amounts.get("limit", 0)),
+            limit=max(limit, Decimal(0)),
         )
-    return found
+    return found, notes
+
+
+def _provenance(entry: Mapping[str, object]) -> Provenance | None:
+    """What the record says about its figures (all optional: older snapshots say nothing)."""
+    if not any(name in entry for name in ("source", "taken_at", "method")):
+        return None
+    taken = entry.get("taken_at")
+    # the schema's pattern admits exactly what fromisoformat reads, always with an offset
+    taken_at = dt.datetime.fromisoformat(str(taken)).astimezone(dt.UTC) if taken is not None else None
+    methods = entry.get("method", {})
+    assert isinstance(methods, dict)
+    return Provenance(
+        Source(str(entry.get("source", Source.FILE.value))),
+        taken_at,
+        {str(k): str(v) for k, v in methods.items()},
+    )
+
+
+def _notes(entry: Mapping[str, object]) -> tuple[UsageNote, ...]:
+    notes = entry.get("notes", [])
+    assert isinstance(notes, list)
+    return tuple(UsageNote(str(note["code"]), str(note["message"])) for note in notes)

@@ -8,11 +8,12 @@ committed under `usage/` changes only when the usage does — and `load_usage` r
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from reconciler.usage.model import StorageUsage, Usage, UsageRecord
+from reconciler.usage.model import Provenance, StorageUsage, Usage, UsageRecord
 
 SCHEMA_REF = "../../schemas/usage.schema.json"  # from billing/usage/ to the repository's schemas/
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -39,6 +40,8 @@ def _record(record: UsageRecord) -> list[str]:
         f"  - period: {quote(str(record.period))}",
         f"    console_company: {quote(record.console_company)}",
     ]
+    if record.provenance is not None:
+        lines.extend(_provenance(record.provenance))
     if record.licenses:
         lines.append(f"    licenses: {_flow({k: str(v) for k, v in record.licenses.items()})}")
     if record.storage:
@@ -57,7 +60,27 @@ def _record(record: UsageRecord) -> list[str]:
                 f"        {key_text(name)}: {_amounts(record.unmapped_storage[name])}"
                 for name in sorted(record.unmapped_storage)
             )
+    if record.notes:
+        lines.append("    notes:")
+        lines.extend(
+            f"      - {{code: {quote(note.code)}, message: {quote(note.message)}}}" for note in record.notes
+        )
     return lines
+
+
+def _provenance(provenance: Provenance) -> list[str]:
+    lines = [f"    source: {provenance.source.value}"]
+    if provenance.taken_at is not None:
+        lines.append(f"    taken_at: {quote(timestamp_text(provenance.taken_at))}")
+    if provenance.methods:
+        methods = {key: quote(provenance.methods[key]) for key in provenance.methods}
+        lines.append(f"    method: {_flow(methods)}")
+    return lines
+
+
+def timestamp_text(moment: dt.datetime) -> str:
+    """UTC, to the second, with a `Z`: `2026-11-24T10:05:00Z`."""
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _amounts(amounts: StorageUsage) -> str:

@@ -107,3 +107,57 @@ def test_usage_from_the_console_when_there_are_no_files(world: World) -> None:
     assert f"Billed total in scope: {Decimal(totals['after']):,.2f} USD" in result.out
     for secret in ("demo-password", "demo-private-key"):
         assert secret not in result.out + result.err
+
+
+def _money(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+@pytest.mark.parametrize("args", SELECTIONS)
+def test_the_report_names_each_difference_from_the_plan_without_adopt(
+    world: World, args: tuple[str, ...]
+) -> None:
+    plan = world.plan_json(*args)
+    totals = plan["billed_total"]
+    assert isinstance(totals, dict)
+    out = world.cwbill("report", "billing", "--as-of", AS_OF, *args).out
+    report_total = _money(out.split("Billed total in scope: ")[1].split(" USD")[0])
+    plan_total = Decimal(totals["after"])
+    if report_total == plan_total:
+        assert f"The plan's billed total after apply is the same: {plan_total:,.2f} USD." in out
+        return
+    assert f"The plan's billed total after apply is {plan_total:,.2f} USD; the difference is:" in out
+    parts = [_money(line.split()[0]) for line in out.splitlines() if line.startswith("   ") and ": " in line]
+    assert sum(parts) == report_total - plan_total  # the named differences add up to the cent
+
+
+def test_on_the_demo_the_difference_is_the_unowned_conflict_and_the_skipped_period_is_named(
+    world: World,
+) -> None:
+    out = world.cwbill("report", "billing", "--as-of", AS_OF).out
+    assert "Billed total in scope: 795.35 USD" in out
+    assert "The plan's billed total after apply is 735.35 USD; the difference is:" in out
+    assert "60.00  ACME MBS-DESKTOP 2026-11 (licenses): not sent: an addition without cwbill's marker" in out
+    assert "Billed in neither: DELTA, workstations, 2026-10 (period-skipped)" in out
+    totals = world.plan_json()["billed_total"]
+    assert isinstance(totals, dict)
+    assert totals["after"] == "735.35"
+
+
+def test_the_report_help_says_how_it_compares_with_the_plan(world: World) -> None:
+    help_text = " ".join(world.cwbill("report", "--help").out.split())
+    assert "each difference named" in help_text
+    assert "to the cent" in help_text
+
+
+def test_a_report_whose_plan_cannot_be_made_says_so_instead_of_comparing(world: World) -> None:
+    # the plan needs every catalog item; the report prices only send: quantity lines by the catalog
+    products = world.billing / "products.yaml"
+    products.write_text(
+        products.read_text().replace("connectwise: MBS-DESKTOP\n", "connectwise: MBS-DESKTOP-OLD\n")
+    )
+    result = world.cwbill("report", "billing", "--as-of", AS_OF)
+    assert result.code == 0, result.err
+    assert "Not compared with the plan, which could not be made: " in result.out
+    assert "MBS-DESKTOP-OLD" in result.out
+    assert "The plan's billed total" not in result.out

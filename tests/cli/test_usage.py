@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,18 @@ def _invoke(*args: str, env: dict[str, str]) -> tuple[int, str, str, BaseExcepti
     return result.exit_code, result.stdout, result.stderr, result.exception
 
 
+_PROVENANCE = re.compile(r"^    (source|taken_at|method): .*\n|^    notes:\n(^      - .*\n)+", re.MULTILINE)
+
+
+def _figures(snapshot: str) -> str:
+    """The snapshot without when and how it was read (and its notes), byte for byte otherwise."""
+    return _PROVENANCE.sub("", snapshot)
+
+
+def _late_notes(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.endswith("[late-pull]")]
+
+
 def _env(url: str, password: str = PASSWORD) -> dict[str, str]:
     return {"MBS_URL": url, "MBS_USERNAME": USERNAME, "MBS_PASSWORD": password}
 
@@ -52,9 +65,13 @@ def test_pulling_october_reproduces_the_committed_snapshot(billing_copy: Path, t
         code, stdout, stderr, _ = _invoke("billing", "--period", "2026-10", "--out", str(out), env=_env(url))
     assert code == 0, stderr
     assert stdout == ""
-    assert stderr == "wrote billing/usage/pulled/2026-10.yaml: 5 companies for 2026-10\n"
+    # pulled after October's billing days (the clock is past 2026-11-03): each company is told so
+    assert len(_late_notes(stderr)) == 5
+    assert stderr.endswith("wrote billing/usage/pulled/2026-10.yaml: 5 companies for 2026-10\n")
+    pulled = out.read_text(encoding="utf-8")
     # one folder deeper than usage/: the schema comment still finds ../schemas/ as settings.yaml does
-    assert out.read_text(encoding="utf-8") == dump_usage(october, "../../../schemas/usage.schema.json")
+    assert _figures(pulled) == dump_usage(october, "../../../schemas/usage.schema.json")
+    assert pulled.count("    source: console-api\n") == pulled.count("    taken_at: ") == 5
 
 
 @pytest.mark.parametrize(
@@ -81,7 +98,7 @@ def test_the_schema_comment_follows_the_one_of_settings_yaml(
         code, stdout, stderr, _ = _invoke("billing", "--period", "2026-10", env=_env(url))
     assert code == 0, stderr
     assert stdout.splitlines()[0] == f"# yaml-language-server: $schema={expected}"
-    assert stdout == dump_usage(october, expected)
+    assert _figures(stdout) == dump_usage(october, expected)
 
 
 def test_the_default_month_is_the_one_before_as_of_and_output_is_stdout(
@@ -92,7 +109,8 @@ def test_the_default_month_is_the_one_before_as_of_and_output_is_stdout(
         code, stdout, _, _ = _invoke("billing", "--as-of", "2026-11-02", env=_env(url))
         again = _invoke("billing", "--as-of", "2026-11-30", env=_env(url))[1]
     assert code == 0
-    assert stdout == again == dump_usage(october)  # deterministic: the same usage, the same bytes
+    # deterministic but for when it was read: the same usage, the same bytes
+    assert _figures(stdout) == _figures(again) == dump_usage(october)
 
 
 def test_unmapped_console_companies_are_warned_on_stderr(billing_copy: Path, tmp_path: Path) -> None:
@@ -165,7 +183,11 @@ def test_the_installed_command_fails_cleanly_and_keeps_the_password_secret(
         )
     assert result.returncode == 1
     assert result.stdout == ""
-    assert "refused the login (HTTP 403" in result.stderr
+    assert (
+        "refused the login (HTTP 400: The user name or password is incorrect. (invalid_grant))"
+        in result.stderr
+    )
+    assert "check MBS_USERNAME and MBS_PASSWORD" in result.stderr
     assert "Traceback" not in result.stderr
     assert secret not in result.stderr
 
@@ -189,8 +211,10 @@ def test_all_companies_writes_companies_without_a_file_and_validate_only_warns(
     assert pulled is not None
     found = pulled.of("Orphan Inc", OCT)
     assert found is not None and (found.licenses, found.storage) == ({"server": 2}, {})
+    # the warning is at Orphan Inc's console_company line (records say their provenance before it)
+    line = out.read_text(encoding="utf-8").splitlines().index('    console_company: "Orphan Inc"') + 1
     assert [f.render() for f in findings] == [
-        "billing/usage/2026-10.yaml:24:22: usage[5].console_company: warning: no company file has "
+        f"billing/usage/2026-10.yaml:{line}:22: usage[5].console_company: warning: no company file has "
         "console_company 'Orphan Inc'; not billed (cwbill leakage counts it)"
     ]
     checked = CliRunner().invoke(app, ["validate", "billing"])

@@ -183,3 +183,24 @@ def test_pre_commit_accepts_the_hook_files(command: str, file: str) -> None:
         [str(pre_commit), command, file], cwd=PROJECT, capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("places", "warned"),
+    [("2", True), ("4", False)],
+    ids=["unitPrice to 2 places: warned up front", "to 4 places: nothing to lose"],
+)
+def test_send_average_on_storage_warns_of_rounding_up_front(
+    billing_copy: Path, places: str, warned: bool
+) -> None:
+    edit(billing_copy / "companies" / "acme.yaml", "    send: total", "    send: average")
+    edit(billing_copy / "settings.yaml", "unit_price: 2 ", f"unit_price: {places} ")
+    code, stdout, _ = invoke("billing")
+    assert code == 0  # a warning, never an error
+    expected = (
+        "billing/companies/acme.yaml:16:11: configurations[1].send: warning: send: average rounds a storage "
+        f"line's unitPrice (restores and limit included) to {places} places"
+    )
+    assert any(line.startswith(expected) for line in stdout.splitlines()) is warned
+    if warned:
+        assert "set rounding.unit_price: 4 in settings.yaml, or send: total" in stdout

@@ -158,7 +158,8 @@ INVALID = [
     case(
         "settings",
         CW + "colour: blue\n",
-        "2:1: colour: unknown key (allowed: connectwise, console, currency, invoice, rounding, safety)",
+        "2:1: colour: unknown key "
+        "(allowed: connectwise, console, currency, invoice, review, rounding, safety)",
         "settings-unknown-key",
     ),
     case(

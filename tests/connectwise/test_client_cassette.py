@@ -7,6 +7,7 @@ Re-record after a deliberate change: `.venv/bin/python -m tests.connectwise.test
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -25,11 +26,11 @@ CASSETTE = "client_reads_and_writes.yaml"
 # that nothing listens on: a request the cassette does not hold fails instead of reaching a server
 REPLAY_ORIGIN = "http://127.0.0.9:9"
 REPLAY_API = f"{REPLAY_ORIGIN}{API_PATH}"
-NEW_LINE = {
+NEW_LINE = {  # as apply's create_body builds it: numbers are Decimals, sent as JSON numbers
     "product": {"id": 2},
-    "quantity": "12",
-    "unitPrice": "5.00",
-    "unitCost": "2.50",
+    "quantity": Decimal("12"),
+    "unitPrice": Decimal("5.00"),
+    "unitCost": Decimal("2.50"),
     "billCustomer": "Billable",
     "effectiveDate": "2026-10-01T00:00:00Z",
     "cancelledDate": "2026-10-31T00:00:00Z",
@@ -48,7 +49,9 @@ def conversation(base_url: str, credentials: Credentials) -> dict[str, object]:
         ]
         created = client.create_addition(1, NEW_LINE)
         new_id = created.json()["id"]
-        patched = client.patch_addition(1, new_id, [{"op": "replace", "path": "quantity", "value": "13"}])
+        patched = client.patch_addition(
+            1, new_id, [{"op": "replace", "path": "quantity", "value": Decimal("13")}]
+        )
         deleted = client.delete_addition(1, new_id)
         return {
             "agreements": [(a.id, a.company, a.name) for a in agreements],
@@ -79,6 +82,12 @@ def test_the_client_replays_a_recorded_sandbox_exchange() -> None:
     assert result["requests"] == 6
 
 
+def test_the_recorded_writes_carry_json_numbers() -> None:
+    text = (CASSETTES / CASSETTE).read_text()
+    assert '"quantity":12,"unitPrice":5.00,"unitCost":2.50' in text, "exact decimal text, not strings"
+    assert '"value":13' in text
+
+
 def test_the_cassette_holds_no_credential() -> None:
     text = (CASSETTES / CASSETTE).read_text()
     for name in ("CW_PUBLIC_KEY", "CW_PRIVATE_KEY", "CW_CLIENT_ID"):
@@ -87,6 +96,7 @@ def test_the_cassette_holds_no_credential() -> None:
 
 
 def record() -> None:  # pragma: no cover - run by hand to re-record
+    (CASSETTES / CASSETTE).unlink(missing_ok=True)  # "all" would append to what is there
     with serve_in_thread(Sandbox(load_seed("demo"))) as url:
         recorder = sandbox_vcr(
             record_mode="all", live_origin=url, library=CASSETTES, replay_origin=REPLAY_ORIGIN

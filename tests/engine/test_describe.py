@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.config.model import ProductKind
-from reconciler.engine.describe import MAX_DESCRIPTION, breakdown, check_template, render_template
+from reconciler.engine.describe import breakdown, check_template, render_template
 from reconciler.engine.lines import Contribution
 from tests.engine.builders import D
 
@@ -82,9 +82,10 @@ def test_render(template: str, rendered: str) -> None:
     assert render_template(template, VALUES) == rendered
 
 
-def test_rendered_descriptions_are_cut_at_6000_characters() -> None:
+def test_rendered_descriptions_are_never_cut() -> None:
+    # too long for ConnectWise is a plan error (engine/desired), not a silently shortened invoice
     rendered = render_template("{breakdown}" * 3, {"breakdown": "x" * 2500})
-    assert len(rendered) == MAX_DESCRIPTION == 6000
+    assert rendered == "x" * 7500
 
 
 def _license(console: str, count: int) -> Contribution:

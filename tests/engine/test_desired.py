@@ -210,6 +210,35 @@ def test_invoice_description(
     assert [a.invoice_description for a in result.additions] == expected
 
 
+@pytest.mark.parametrize(
+    ("filler", "refused"),
+    [
+        pytest.param("x" * (6000 - len("MBS-SERVER ")), False, id="6000 characters are sent"),
+        pytest.param("x" * (6001 - len("MBS-SERVER ")), True, id="6001 characters are a plan error"),
+        pytest.param("😀" * 2995, True, id="an emoji counts two, as ConnectWise counts (UTF-16)"),
+    ],
+)
+def test_an_invoice_description_too_long_for_connectwise_is_a_located_plan_error(
+    filler: str, refused: bool
+) -> None:
+    # "{product} " + filler: 11 + 2995 emoji = 3006 code points but 6001 UTF-16 code units
+    repo = repository(company(configuration()), description=SEND, template="{product} " + filler)
+    month = usage(record(licenses={"server": 3}))
+    result = compute_desired(repo, month, {"ACME": [agreement()]}, AS_OF, OCT)
+    if not refused:
+        assert [len(a.invoice_description or "") for a in result.additions] == [6000]
+        assert result.errors == ()
+        return
+    assert result.additions == (), "nothing is sent for a line ConnectWise would refuse"
+    (found,) = result.errors
+    assert (found.location, found.path) == (
+        Location("billing/companies/acme.yaml", 4, 5),
+        "configurations[0]",
+    )
+    assert "invoice description of MBS-SERVER for 2026-10" in found.message
+    assert "is 6001 characters" in found.message and "at most 6000 (UTF-16 code units)" in found.message
+
+
 def test_missing_usage_is_not_zero_usage() -> None:
     # Only October is known: November produces nothing, warns, and leaves the scope.
     october_only = usage(record("2026-10", licenses={"server": 3}))

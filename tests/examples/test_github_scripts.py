@@ -35,6 +35,7 @@ const github = {
       listComments: api('listComments', state.comments),
       createComment: api('createComment'),
       updateComment: api('updateComment'),
+      deleteComment: api('deleteComment'),
       listForRepo: api('listForRepo', state.issues),
       create: api('create'),
       update: api('update'),
@@ -60,7 +61,7 @@ def _script(file_name: str, step_name: str) -> str:
     workflow = github_workflows()[file_name]
     (job,) = workflow["jobs"].values()
     (step,) = [s for s in job["steps"] if s.get("name") == step_name]
-    assert step["uses"] == "actions/github-script@v7"
+    assert step["uses"].split("@")[0] == "actions/github-script"
     return str(step["with"]["script"])
 
 
@@ -115,6 +116,22 @@ def test_the_plan_comment_is_created_once_then_updated(
         assert params["comment_id"] == 6
     else:
         assert params["issue_number"] == 42
+
+
+def test_a_plan_in_several_parts_is_one_comment_each_and_stale_parts_are_deleted(tmp_path: Path) -> None:
+    plan = "## cwbill plan\n\npart one\n<!-- cwbill: next comment -->\n## cwbill plan (continued, 2 of 2)\n"
+    (tmp_path / "plan.md").write_text(plan, encoding="utf-8")
+    old = [OTHER, MARKED, {"id": 7, "body": "<!-- cwbill-plan 3 -->\nold"}]
+    script = _script("cwbill-plan.yml", "Comment the plan")
+    result = run_script(tmp_path, script, {"comments": old}, {**PLAN_ENV, "PLAN_EXITCODE": "2"})
+    assert _names(result) == ["listComments", "updateComment", "createComment", "deleteComment"]
+    first, second, stale = (params for _, params in result["calls"][1:])
+    assert first["comment_id"] == 6
+    assert first["body"].startswith(
+        "<!-- cwbill-plan -->\n## cwbill plan\n\npart one\n\n---\nPlan for abc123."
+    )
+    assert second["body"].startswith("<!-- cwbill-plan 2 -->\n## cwbill plan (continued, 2 of 2)\n")
+    assert stale["comment_id"] == 7
 
 
 def test_a_failed_plan_says_so_in_the_comment(tmp_path: Path) -> None:

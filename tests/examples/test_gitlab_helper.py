@@ -47,7 +47,8 @@ class FakeGitLab:
         path = urlsplit(target).path.removeprefix("/api/v4/projects/12")
         self.requests.append((method, path, body))
         if (method, path) not in self.routes:
-            return (201, b"{}") if method == "POST" else (200, b"{}") if method == "PUT" else (404, b"{}")
+            done = {"POST": 201, "PUT": 200, "DELETE": 204}
+            return (done[method], b"" if method == "DELETE" else b"{}") if method in done else (404, b"{}")
         value = self.routes[(method, path)]
         return 200, value if isinstance(value, bytes) else json.dumps(value).encode()
 
@@ -70,7 +71,7 @@ def gitlab(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitLab]:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = _serve
+        do_GET = do_POST = do_PUT = do_DELETE = _serve
 
         def log_message(self, format: str, *args: object) -> None:  # quiet: the test reads requests
             pass
@@ -120,6 +121,29 @@ def test_the_plan_note_is_created_once_then_updated(
     assert body.startswith("<!-- cwbill-plan -->\n## cwbill plan\n\nNo changes.\n")
     assert "Plan for m3rge." in body
     assert gitlab.tokens == {TOKEN}
+
+
+def test_a_plan_in_several_parts_is_one_note_each_and_stale_parts_are_deleted(
+    gitlab: FakeGitLab, tmp_path: Path
+) -> None:
+    old = [
+        MARKED_NOTE,
+        {"id": 32, "body": "<!-- cwbill-plan 2 -->\nold"},
+        {"id": 33, "body": "<!-- cwbill-plan 3 -->\n"},
+    ]
+    gitlab.routes[("GET", NOTES)] = old
+    plan = "## cwbill plan\n\npart one\n<!-- cwbill: next comment -->\n## cwbill plan (continued, 2 of 2)\n"
+    (tmp_path / "plan.md").write_text(plan, encoding="utf-8")
+    assert run("comment-plan", "--exit-code", "2", "--plan", str(tmp_path / "plan.md")) == 0
+    assert gitlab.calls() == [
+        ("GET", NOTES),
+        ("PUT", f"{NOTES}/31"),
+        ("PUT", f"{NOTES}/32"),
+        ("DELETE", f"{NOTES}/33"),
+    ]
+    first, second = (body["body"] for _, _, body in gitlab.requests[1:3])
+    assert first.startswith("<!-- cwbill-plan -->\n## cwbill plan\n\npart one\n\n---\nPlan for m3rge.")
+    assert second.startswith("<!-- cwbill-plan 2 -->\n## cwbill plan (continued, 2 of 2)\n")
 
 
 def test_a_failed_plan_note_points_at_the_job(gitlab: FakeGitLab) -> None:

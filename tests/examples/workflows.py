@@ -1,8 +1,8 @@
 """The CI examples as data: their files, their shell scripts, and the `cwbill` command lines in them.
 
 Shared by the example tests. A command line is found as a shell would see it: each script line is
-split with `shlex` (quotes, comments, operators), and `cwbill` at a command position starts a
-command that runs to the next operator or redirection.
+split with `shlex` (quotes, comments, operators), and `cwbill` at a command position (or after
+`exec`) starts a command that runs to the next operator or redirection.
 """
 
 from __future__ import annotations
@@ -25,6 +25,14 @@ from tests.conftest import PROJECT
 EXAMPLES = PROJECT / "examples"
 GITHUB = EXAMPLES / "github-actions" / ".github" / "workflows"
 GITLAB = EXAMPLES / "gitlab-ci" / ".gitlab-ci.yml"
+CW_SECRETS = ("CW_COMPANY_ID", "CW_PUBLIC_KEY", "CW_PRIVATE_KEY", "CW_CLIENT_ID")
+MBS_SECRETS = ("MBS_USERNAME", "MBS_PASSWORD")
+GITHUB_JOBS = [
+    ("cwbill-plan.yml", "plan", {"pull_request": {"branches": ["main"]}}),
+    ("cwbill-apply.yml", "apply", {"push": {"branches": ["main"]}}),
+    ("cwbill-drift.yml", "drift", {"schedule": [{"cron": "17 5 * * *"}], "workflow_dispatch": None}),
+    ("cwbill-usage.yml", "usage", {"schedule": [{"cron": "0 6 1-3 * *"}], "workflow_dispatch": None}),
+]
 OPERATORS = {";", "&&", "||", "|", "&", "(", ")", ">", ">>", "<", "<<", "2>", "&>"}
 VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
@@ -53,6 +61,13 @@ def triggers(workflow: Mapping[Any, Any]) -> dict[str, Any]:
     found = workflow.get("on", workflow.get(True))
     assert isinstance(found, dict), "the workflow has no `on:` mapping"
     return found
+
+
+def step(workflow: dict[str, Any], job: str, name: str) -> dict[str, Any]:
+    """The one step of `job` named `name`."""
+    found = [s for s in workflow["jobs"][job]["steps"] if s.get("name") == name]
+    assert len(found) == 1, f"{job} has {len(found)} steps named {name!r}"
+    return found[0]
 
 
 def github_workflows() -> dict[str, dict[str, Any]]:
@@ -84,7 +99,7 @@ def commands_in(source: str, script: str) -> Iterator[Command]:
     for line in script.replace("\\\n", " ").splitlines():
         tokens = _split(line)
         for index, token in enumerate(tokens):
-            if token != "cwbill" or (index and tokens[index - 1] not in OPERATORS):
+            if token != "cwbill" or (index and tokens[index - 1] not in {*OPERATORS, "exec"}):
                 continue
             end = next((i for i in range(index + 1, len(tokens)) if tokens[i] in OPERATORS), len(tokens))
             after = tokens[end : end + 2]

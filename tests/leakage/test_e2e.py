@@ -174,6 +174,28 @@ def test_every_format_shows_the_buckets(demo: Served) -> None:
     )
 
 
+def _section(comment: str) -> str:
+    """The Revenue leakage section of a plan comment (the company details follow it)."""
+    start = comment.index("### Revenue leakage")
+    return comment[start : comment.index("</details>", comment.index("Leaking units", start))]
+
+
+def test_the_plan_comment_section_counts_every_change_and_fits_the_comment(demo: Served) -> None:
+    plan = ("plan", "billing", "--as-of", AS_OF, "--format", "markdown", "--leakage")
+    drift = demo.cwbill(*plan, "--drift-only")
+    assert drift.code == 2, drift.err  # the demo's drifted line
+    # the section is of the whole plan (the lines it creates are pending), though only drift is shown
+    whole = demo.cwbill(*plan)
+    assert whole.code == 0, whole.err
+    assert _section(drift.out) == _section(whole.out) and "| **pending** |" in _section(drift.out)
+    refused = demo.cwbill(*plan, "--comment-limit", "15999")
+    assert refused.code == 1 and "--comment-limit 16000 or more" in refused.err
+    small = demo.cwbill(*plan, "--comment-limit", "16000")
+    assert small.code == 0, small.err
+    comments = small.out.split("<!-- cwbill: next comment -->\n")
+    assert max(map(len, comments)) <= 16000 and "### Revenue leakage" in comments[-1]
+
+
 # A generated world: three companies; the third has no company file, "VM Server" is not mapped, and
 # the first company's agreement starts billing in November, so its October is skipped.
 USAGE = {

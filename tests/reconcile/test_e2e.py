@@ -325,3 +325,84 @@ def test_show_unowned_in_markdown_and_refused_for_json(world: World) -> None:
     refused = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "json", "--show-unowned")
     assert refused.code == 1
     assert "--show-unowned lists them in text and markdown" in refused.err
+
+
+def _billed(fields: dict[str, str] | None) -> Decimal:
+    if not fields:
+        return Decimal(0)
+    return Decimal(fields["quantity"]) * Decimal(fields.get("unitPrice") or 0)
+
+
+def test_drift_only_counts_and_totals_are_those_of_the_changes_shown(world: World) -> None:
+    result = world.cwbill("plan", "billing", "--as-of", AS_OF, "--drift-only", "--format", "json")
+    assert result.code == 2
+    plan = json.loads(result.out)
+    changes = plan["changes"]
+    assert [c["reason"] for c in changes] == ["drift"]
+    assert plan["summary"]["update"] == 1
+    assert plan["summary"]["create"] == plan["summary"]["delete"] == 0
+    before = sum((_billed(c["before"]) for c in changes), Decimal(0))
+    after = sum((_billed(c["after"]) for c in changes), Decimal(0))
+    assert (Decimal(plan["billed_total"]["before"]), Decimal(plan["billed_total"]["after"])) == (
+        before,
+        after,
+    )
+    assert (before, after) == (Decimal("60.00"), Decimal("45.00"))  # one drift update of -15.00
+    markdown = world.cwbill("plan", "billing", "--as-of", AS_OF, "--drift-only", "--format", "markdown").out
+    markdown = markdown.replace("\u00a0", " ")  # the cells' no-break spaces
+    assert "Billed total in scope: 60.00 → 45.00 USD." in markdown
+    assert "| ACME | 0 | 1 | 0 | 60.00 → 45.00 | -15.00 (-25.0%) |" in markdown
+    assert "Drift only (--drift-only): the counts and totals are those of the changes shown." in markdown
+
+
+def test_the_review_aids_stay_quiet_on_the_demo(world: World) -> None:
+    markdown = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "markdown")
+    assert markdown.code == 0, markdown.err
+    assert "⚠" not in markdown.out  # nothing unusual: no flag in any row, no note in any details
+    assert "flagged" not in markdown.out
+    # but month over month is there for each company, beside the month before
+    assert "2026-11: 180.00 (2026-10: 160.00, +12.5%)" in markdown.out
+
+
+def test_a_review_aid_fires_end_to_end_and_never_blocks_apply(world: World) -> None:
+    edit(
+        world.billing / "prices.yaml",
+        "desktop:  {cost: 2.50, price: 5.00}",
+        "desktop:  {cost: 6.00, price: 5.00}",
+    )
+    markdown = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "markdown").out
+    markdown = markdown.replace("\u00a0", " ")  # the cells' no-break spaces
+    acme = next(line for line in markdown.splitlines() if line.startswith("| ACME |"))
+    assert acme.endswith("| ⚠ below cost |")
+    assert "- ⚠ **below cost**: MBS-DESKTOP 2026-10: priced below cost" in markdown
+    assert "6.00" not in markdown.split("### Changes")[0]  # no cost in the summary without --show-cost
+    assert world.cwbill(*APPLY).code == 0  # the aids inform; only the safety thresholds block
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--platform", "bitbucket"), "--platform 'bitbucket': choose github or gitlab"),
+        (
+            ("--comment-limit", "1999"),
+            "--comment-limit 1999: a Markdown plan needs at least 2,000 characters",
+        ),
+    ],
+    ids=["an unknown platform", "a limit too small for the summary's frame"],
+)
+def test_comment_size_flags_are_checked(world: World, flags: tuple[str, ...], message: str) -> None:
+    result = world.cwbill("plan", "billing", "--as-of", AS_OF, "--format", "markdown", *flags)
+    assert result.code == 1
+    assert message in result.err
+
+
+def test_a_small_comment_limit_keeps_every_company_in_the_summary(world: World) -> None:
+    result = world.cwbill(
+        "plan", "billing", "--as-of", AS_OF, "--format", "markdown", "--comment-limit", "2000"
+    )
+    assert result.code == 0, result.err
+    comments = result.out.split("<!-- cwbill: next comment -->\n")
+    assert all(len(comment) <= 2000 for comment in comments)
+    rows = {line.split(" | ")[0] for c in comments for line in c.splitlines() if line.startswith("| ")}
+    assert {"| ACME", "| BETA", "| DELTA", "| EPSILON", "| GAMMA"} <= rows
+    assert "Details not shown for" in result.out

@@ -11,8 +11,10 @@ import pytest
 
 from reconciler.engine.model import PlanWarning
 from reconciler.engine.periods import Period
-from reconciler.plan.model import Change, Plan, Selection, Totals
-from reconciler.render.markdown import DEFAULT_LIMIT, MIN_LIMIT, render_markdown
+from reconciler.plan.model import Plan, Selection, Totals
+from reconciler.plan.review import Aid, CompanyMonth, ReviewNote
+from reconciler.plan.review import Review as Notes
+from reconciler.render.markdown import MIN_LIMIT, render_markdown
 from tests.render.plans import WARNING, create, delete, empty_plan, full_plan, plan_of, update
 
 ONE_CREATE = """\
@@ -24,22 +26,25 @@ As of 2026-11-02 · periods 2026-10, 2026-11
 
 **1 to create, 0 to update, 0 to delete.** Billed total in scope: 1,274.00 → 1,496.50 USD.
 
-| company | create | update | delete | billed before | billed after |
-| --- | ---: | ---: | ---: | ---: | ---: |
-| **all** | 1 | 0 | 0 | 1,274.00 | 1,496.50 |
-| ACME | 1 | 0 | 0 | 1,234.00 | 1,456.50 |
+| company | + | ~ | − | billed before → after | Δ (Δ %) | review |
+| --- | ---: | ---: | ---: | ---: | ---: | --- |
+| **all** | 1 | 0 | 0 | 1,274.00\u00a0→\u00a01,496.50 | +222.50\u00a0(+17.5%) |  |
+| ACME | 1 | 0 | 0 | 1,234.00\u00a0→\u00a01,456.50 | +222.50\u00a0(+18.0%) |  |
 
 ### Changes
 
-<details><summary>ACME: 1 to create, 0 to update, 0 to delete.</summary>
+<details><summary>ACME: 1 to create, 0 to update, 0 to delete · billed 1,234.00 → 1,456.50 (+222.50)</summary>
 
-| action | reason | agreement | product | period | addition | configuration | fields |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-| create | new | Managed Backup Service (1) | MBS-SERVER | 2026-11 | — | licenses | quantity: 4<br>\
-unitPrice: 15.00<br>billCustomer: Billable<br>effectiveDate: 2026-11-01<br>cancelledDate: 2026-11-30 |
+**Managed Backup Service (1)**
+
+| change | line | fields |
+| --- | --- | --- |
+| **create**<br>new | MBS-SERVER<br>2026-11\u00a0·\u00a0licenses | 4 × 15.00 = 60.00 · Billable |
 
 </details>
 """
+
+NOV_PERIOD = Period(2026, 11)
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -63,6 +68,11 @@ HOSTILE_IDS = [
 ]
 
 
+def plain(text: str) -> str:
+    """The comment with its no-break spaces as spaces, to compare cells as they read."""
+    return text.replace("\u00a0", " ")
+
+
 def test_a_small_plan_renders_byte_for_byte() -> None:
     assert render_markdown(plan_of((create(),))) == ONE_CREATE
 
@@ -72,11 +82,9 @@ def test_warnings_come_first_and_the_summary_before_the_changes() -> None:
     order = [text.index(mark) for mark in ("### Warnings", "average-as-total", "### Summary", "<details>")]
     assert order == sorted(order)
     assert "- **average-as-total** (ACME, storage, 2026-11): nothing stored but restores billed" in text
-    assert "| update | drift | Managed Backup Service (1) | MBS-DESKTOP | 2026-10 | 12 | licenses |" in text
-    assert (
-        "| update | adopt | Backup (7) | MBS-STORAGE | 2026-11 | 30 | storage | (only the owner marker"
-        in text
-    )
+    text = plain(text)
+    assert "| **update**<br>drift · id 12 | MBS-DESKTOP<br>2026-10 · licenses | quantity: 10 → 12 |" in text
+    assert "| **update**<br>adopt · id 30 | MBS-STORAGE<br>2026-11 · storage | (only the owner marker" in text
     assert text.count("<details>") == text.count("</details>") == 2
 
 
@@ -145,10 +153,12 @@ def test_costs_are_absent_by_default() -> None:
 
 def test_costs_are_shown_with_show_cost() -> None:
     text = render_markdown(full_plan(), show_cost=True)
-    assert "unitCost: 8.00" in text
+    assert "4 × 15.00 = 60.00 · unitCost 8.00 · Billable" in text
     assert "unitCost: 2.50 → 2.75" in text
     assert "Cost total in scope: 600.00 → 700.25 USD." in text
-    assert "| **all** | 1 | 2 | 1 | 1,274.00 | 1,496.50 | 600.00 | 700.25 |" in text
+    assert "| **all** | 1 | 2 | 1 | 1,274.00 → 1,496.50 | +222.50 (+17.5%) | 600.00 → 700.25 |  |" in plain(
+        text
+    )
 
 
 def test_an_update_of_only_a_hidden_cost_shows_no_value() -> None:
@@ -156,65 +166,6 @@ def test_an_update_of_only_a_hidden_cost_shows_no_value() -> None:
     text = render_markdown(plan_of((cost_only,)))
     assert "| (a hidden cost field changes) |" in text
     assert "2.75" not in text
-
-
-def _many_companies(count: int) -> Plan:
-    changes: list[Change] = []
-    for number in range(count):
-        company = f"COMPANY-{number:05d}"
-        changes += [create(company=company), create(company=company, product="MBS-DESKTOP")]
-    return plan_of(tuple(changes), by_company={})
-
-
-@pytest.mark.parametrize("limit", [DEFAULT_LIMIT, 10_000, MIN_LIMIT], ids=["65,000", "10,000", "the minimum"])
-def test_a_large_plan_is_cut_to_the_limit_with_a_note(limit: int) -> None:
-    text = render_markdown(_many_companies(3000), limit=limit)
-    assert len(text) <= limit
-    shown = text.count("<details>")
-    assert text.count("</details>") == shown
-    assert shown < 3000
-    assert len(re.findall(r"^\| COMPANY-\d{5} \|", text, flags=re.MULTILINE)) == shown
-    assert text.endswith(
-        f"\n\n{3000 - shown} companies not shown (the comment is limited to {limit:,} characters); "
-        "run `cwbill plan` for the full plan.\n"
-    )
-    assert "| **all** | 6000 | 0 | 0 |" in text  # the overall counts stay whole
-    _assert_tables_intact(text)
-
-
-def test_the_cut_keeps_as_many_companies_as_fit() -> None:
-    plan = _many_companies(3000)
-    text = render_markdown(plan)
-    shown = text.count("<details>")
-    one_more = render_markdown(plan, limit=len(text) + 1000)
-    assert one_more.count("<details>") > shown  # the budget was used, not given away
-
-
-def test_a_plan_that_fits_has_no_note() -> None:
-    text = render_markdown(_many_companies(10))
-    assert "not shown" not in text
-    assert text.count("<details>") == 10
-
-
-def test_a_company_too_large_for_any_comment_is_left_out_whole() -> None:
-    huge = dataclasses.replace(create(company="HUGE"), agreement_name="x" * 70_000)
-    text = render_markdown(plan_of((create(), huge)))
-    assert len(text) <= DEFAULT_LIMIT
-    assert "<summary>ACME" in text
-    assert "HUGE" not in text
-    assert text.endswith(
-        "1 company not shown (the comment is limited to 65,000 characters); "
-        "run `cwbill plan` for the full plan.\n"
-    )
-
-
-def test_thousands_of_warnings_are_cut_too() -> None:
-    warnings = tuple(PlanWarning("no-price", f"C{n}", "licenses", "w" * 100) for n in range(2000))
-    text = render_markdown(plan_of((create(),), warnings))
-    assert len(text) <= DEFAULT_LIMIT
-    kept = text.count("- **no-price**")
-    assert 0 < kept < 2000
-    assert f"- {2000 - kept} more warnings not shown (the comment is limited to 65,000 characters)" in text
 
 
 def test_a_limit_below_the_minimum_is_refused() -> None:
@@ -240,3 +191,37 @@ def test_the_header_names_the_selection(companies: tuple[str, ...], shown: str) 
         " · adopting unmarked lines (--adopt)\n\n"
     )
     assert len(text) <= MIN_LIMIT
+
+
+REVIEW = Notes(
+    notes=(
+        ReviewNote(Aid.MONTH, "ACME", NOV_PERIOD, "2026-11: billed 280.00, +40.0% against 2026-10 (200.00)"),
+        ReviewNote(
+            Aid.BELOW_COST,
+            "ACME",
+            NOV_PERIOD,
+            "MBS-SERVER 2026-11: priced below cost",
+            "MBS-SERVER 2026-11: priced below cost (unitPrice 15.00 < unitCost 16.00)",
+        ),
+    ),
+    months=(CompanyMonth("ACME", NOV_PERIOD, Decimal("280"), Decimal("200")),),
+)
+
+
+def test_review_aids_flag_the_summary_row_and_explain_in_the_details() -> None:
+    text = plain(render_markdown(plan_of((create(), create(company="BETA"))), review=REVIEW))
+    assert "| ACME | 1 | 0 | 0 | 1,234.00 → 1,456.50 | +222.50 (+18.0%) | ⚠ month<br>⚠ below cost |" in text
+    assert "| BETA | 1 | 0 | 0 | 40.00 → 40.00 | 0.00 (0.0%) |  |" in text
+    assert "| **all** | 2 | 0 | 0 |" in text and "| 1 flagged |" in text
+    details = text.split("<summary>ACME", 1)[1].split("</details>", 1)[0]
+    assert "- ⚠ **month**: 2026-11: billed 280.00, +40.0% against 2026-10 &#40;200.00&#41;" in details
+    assert "- ⚠ **below cost**: MBS-SERVER 2026-11: priced below cost\n" in details
+    assert "16.00" not in text  # the cost stays out without --show-cost
+    assert (
+        "Month over month (billed by the desired lines): 2026-11: 280.00 (2026-10: 200.00, +40.0%)" in details
+    )
+
+
+def test_the_below_cost_note_shows_the_costs_with_show_cost() -> None:
+    text = render_markdown(plan_of((create(),)), review=REVIEW, show_cost=True)
+    assert "priced below cost &#40;unitPrice 15.00 &#60; unitCost 16.00&#41;" in text

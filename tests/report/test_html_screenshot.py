@@ -23,7 +23,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def screenshot(html: Path, png: Path, profile: Path) -> None:
+def screenshot(html: Path, png: Path, profile: Path, size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
+    """`html` photographed in headless Chromium, offline, in a window of `size` (width, height)."""
     assert CHROMIUM is not None
     command = [
         CHROMIUM,
@@ -37,7 +38,8 @@ def screenshot(html: Path, png: Path, profile: Path) -> None:
         "--disable-sync",
         f"--user-data-dir={profile}",
         f"--screenshot={png}",
-        f"--window-size={WIDTH},{HEIGHT}",
+        "--hide-scrollbars",
+        f"--window-size={size[0]},{size[1]}",
         html.as_uri(),
     ]
     subprocess.run(command, check=True, capture_output=True, timeout=120)

@@ -18,12 +18,14 @@ Re-record the committed cassette after a deliberate change of the sandbox's answ
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import vcr  # type: ignore[import-untyped]  # vcrpy ships no type hints
 
+from reconciler.jsonwire import dumps
 from reconciler.sandbox import API_PATH, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
 from tests.sandbox.helpers import cw_headers
@@ -85,18 +87,18 @@ def demo_conversation(client: httpx.Client) -> None:
     next_url = page.links.get("next", {}).get("url")
     if next_url:
         client.get(next_url)
+    line = {
+        "product": {"identifier": "MBS-SERVER"},
+        "billCustomer": "Billable",
+        "quantity": 3,
+        "unitPrice": Decimal("15.00"),  # a JSON number of the exact text, as the spec types it
+        "unitCost": Decimal("8.00"),
+        "effectiveDate": "2026-11-01T00:00:00Z",
+        "cancelledDate": "2026-11-30T00:00:00Z",
+        "serialNumber": "cwbill:licenses:00000000",
+    }
     created = client.post(
-        "/finance/agreements/1/additions",
-        json={
-            "product": {"identifier": "MBS-SERVER"},
-            "billCustomer": "Billable",
-            "quantity": 3,
-            "unitPrice": "15.00",
-            "unitCost": "8.00",
-            "effectiveDate": "2026-11-01T00:00:00Z",
-            "cancelledDate": "2026-11-30T00:00:00Z",
-            "serialNumber": "cwbill:licenses:00000000",
-        },
+        "/finance/agreements/1/additions", content=dumps(line), headers={"Content-Type": "application/json"}
     ).json()
     path = f"/finance/agreements/1/additions/{created['id']}"
     client.patch(path, json=[{"op": "replace", "path": "quantity", "value": 4}])

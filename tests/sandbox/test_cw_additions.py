@@ -51,11 +51,8 @@ def test_post_creates_with_201_and_takes_defaults_from_the_catalog(cw: httpx.Cli
         Decimal("20.00"),
     )
     assert created["sequenceNumber"] == 5, "after the agreement's four seeded lines"
-    assert (created["agreementId"], created["agreementStatus"], created["cancelledDate"]) == (
-        1,
-        "Active",
-        None,
-    )
+    assert (created["agreementId"], created["agreementStatus"]) == (1, "Active")
+    assert "cancelledDate" not in created, "no cancelled date: omitted, never null"
     assert cw.get(f"{ADDITIONS}/10").json() == response.json()
 
 
@@ -151,10 +148,11 @@ def test_invalid_additions_get_400_invalid_object(
 ) -> None:
     response = cw.post(ADDITIONS, json=body)
     assert response.status_code == 400
+    code = "MaxLengthField" if "maximum length" in message else "InvalidField"  # the live code
     assert response.json() == {
         "code": "InvalidObject",
         "message": "addition object is invalid",
-        "errors": [{"code": "InvalidField", "message": message, "resource": "addition", "field": field}],
+        "errors": [{"code": code, "message": message, "resource": "addition", "field": field}],
     }
     assert cw.get(f"{ADDITIONS}/count").json() == {"count": 4}, "nothing written"
 
@@ -162,6 +160,18 @@ def test_invalid_additions_get_400_invalid_object(
 def test_limits_are_inclusive(cw: httpx.Client) -> None:
     body = new_addition(serialNumber="x" * 50, invoiceDescription="y" * 6000)
     assert cw.post(ADDITIONS, json=body).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        pytest.param("é" * 6000, 201, id="6000 BMP characters fit"),
+        pytest.param("😀" * 3000, 201, id="3000 emoji are 6000 UTF-16 code units: they fit"),
+        pytest.param("😀" * 3000 + "x", 400, id="one more unit does not"),
+    ],
+)
+def test_lengths_count_utf16_code_units_as_connectwise_does(cw: httpx.Client, text: str, status: int) -> None:
+    assert cw.post(ADDITIONS, json=new_addition(invoiceDescription=text)).status_code == status
 
 
 def test_all_problems_are_reported_at_once(cw: httpx.Client) -> None:
@@ -201,7 +211,6 @@ def test_a_value_of_the_wrong_format_is_unsupported_format(
     assert response.json() == {
         "code": "UnsupportedFormat",
         "message": f"Unsupported format applied to {field}",
-        "errors": None,
     }
 
 
@@ -221,6 +230,16 @@ def test_date_forms_clients_send_are_accepted_and_answered_as_utc_seconds(
 def test_a_body_that_is_not_an_object_is_refused(cw: httpx.Client, body: bytes) -> None:
     response = cw.post(ADDITIONS, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["code"] == "InvalidObject"
+
+
+def test_json_number_tokens_are_kept_exactly_as_their_text(cw: httpx.Client) -> None:
+    # what cwbill sends (the spec's `number`): no float on the way in or out
+    body = b'{"product":{"id":1},"billCustomer":"Billable","quantity":12,"unitPrice":2.50,"unitCost":0.0059,'
+    body += b'"effectiveDate":"2026-12-01T00:00:00Z"}'
+    response = cw.post(ADDITIONS, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 201
+    assert b'"unitPrice":2.50,"unitCost":0.0059' in response.content
+    assert b'"extCost":0.0708' in response.content, "derived exactly: 12 x 0.0059"
 
 
 def test_post_to_an_unknown_agreement_is_404(cw: httpx.Client) -> None:
@@ -243,7 +262,7 @@ def test_put_replaces_the_whole_addition_and_defaults_what_is_missing(cw: httpx.
     after = response.json()
     assert after["id"] == 2 and after["product"]["identifier"] == "MBS-DESKTOP"
     assert (after["quantity"], after["unitPrice"], after["billCustomer"]) == (9, 6.0, "NoCharge")
-    assert after["serialNumber"] is None and after["cancelledDate"] is None, "not sent: set to null"
+    assert "serialNumber" not in after and "cancelledDate" not in after, "not sent: cleared (omitted)"
     assert after["sequenceNumber"] == before["sequenceNumber"]
     assert after["_info"]["lastUpdated"] > before["_info"]["lastUpdated"]
     assert after["_info"]["dateEntered"] == before["_info"]["dateEntered"]
@@ -291,7 +310,7 @@ def test_patch_replaces_fields_by_bare_name_or_leading_slash(cw: httpx.Client) -
     assert after["_info"]["lastUpdated"] > before["_info"]["lastUpdated"]
 
 
-def test_patch_replaces_a_reference_whole_and_remove_sets_null(cw: httpx.Client) -> None:
+def test_patch_replaces_a_reference_whole_and_remove_clears(cw: httpx.Client) -> None:
     after = cw.patch(
         f"{ADDITIONS}/2",
         json=[
@@ -299,7 +318,7 @@ def test_patch_replaces_a_reference_whole_and_remove_sets_null(cw: httpx.Client)
             {"op": "remove", "path": "cancelledDate"},
         ],
     ).json()
-    assert after["product"]["identifier"] == "MBS-SQL" and after["cancelledDate"] is None
+    assert after["product"]["identifier"] == "MBS-SQL" and "cancelledDate" not in after
     assert after["unitPrice"] == 15.0, "PATCH does not re-default prices"
 
 

@@ -195,3 +195,18 @@ def test_a_new_seed_restarts_the_draws() -> None:
     first = [injector.decide("GET", False).fault for _ in range(20)]
     injector.update({"seed": 3})
     assert [injector.decide("GET", False).fault for _ in range(20)] == first
+
+
+def test_forbidden_routes_answer_403_as_to_a_member_without_the_role_and_others_still_work() -> None:
+    sandbox = sandbox_with(forbidden=("GET /procurement/catalog", "POST /finance/agreements/{id}/additions"))
+    with cw_client(sandbox) as client:
+        refused = [client.get("/procurement/catalog"), client.post(ADDITIONS, json=new_addition())]
+        allowed = client.get("/finance/agreements")
+    assert [r.status_code for r in refused] == [403, 403]
+    assert refused[0].json() == {
+        "code": "Security",
+        "message": "You do not have security permission to perform this action.",
+        "errors": None,
+    }
+    assert allowed.status_code == 200
+    assert additions_count(sandbox) == 4 and sandbox.counters.writes_committed == 0

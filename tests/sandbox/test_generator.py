@@ -1,8 +1,7 @@
-"""The benchmark's generator: deterministic, the documented shape, real markers, fast."""
+"""The benchmark's generator: deterministic, the documented shape, real markers."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from decimal import Decimal
 
@@ -66,9 +65,9 @@ def test_the_matching_billing_repository_passes_the_schemas() -> None:
 
 
 @pytest.mark.slow
-def test_two_thousand_companies_times_twelve_months_build_in_a_few_seconds() -> None:
-    started = time.perf_counter()
+def test_two_thousand_companies_times_twelve_months_build_the_benchmark_world() -> None:
+    # how long this takes is the benchmark's to measure (make bench builds this world), never a test's
     store = generate(GeneratorSpec(companies=2000, months=12, seed=7))
-    elapsed = time.perf_counter() - started
     assert len(store.additions) > 100_000
-    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert len(store.agreements) == 2000
+    assert all(store.by_agreement.get(agreement_id) for agreement_id in store.agreements)

@@ -27,20 +27,24 @@ def test_login_trades_credentials_for_a_bearer_token(demo: Sandbox) -> None:
     assert len(body["access_token"]) >= 32 and "demo" not in body["access_token"]
 
 
+INVALID_GRANT = {"error": "invalid_grant", "error_description": "The user name or password is incorrect."}
+
+
 @pytest.mark.parametrize(
-    ("payload", "status"),
+    ("payload", "status", "body"),
     [
-        ({"UserName": "demo@cwbill.example", "Password": "wrong"}, 403),
-        ({"UserName": "someone@else", "Password": "demo-password"}, 403),
-        ({"UserName": "demo@cwbill.example"}, 403),
-        ([1, 2], 400),
+        # the documented answer to bad credentials (MSP360's API documentation, "Initial Authentication")
+        ({"UserName": "demo@cwbill.example", "Password": "wrong"}, 400, INVALID_GRANT),
+        ({"UserName": "someone@else", "Password": "demo-password"}, 400, INVALID_GRANT),
+        ({"UserName": "demo@cwbill.example"}, 400, INVALID_GRANT),
+        ([1, 2], 400, {"Message": "The request is invalid."}),
     ],
     ids=["wrong password", "wrong user", "no password", "not an object"],
 )
-def test_bad_login_is_refused(demo: Sandbox, payload: object, status: int) -> None:
+def test_bad_login_is_refused(demo: Sandbox, payload: object, status: int, body: object) -> None:
     with mbs_client(demo, login=False) as client:
         answer = client.post("/api/Provider/Login", json=payload)
-    assert answer.status_code == status and set(answer.json()) == {"Message"}
+    assert answer.status_code == status and answer.json() == body
     assert "demo-password" not in answer.text
 
 
@@ -255,4 +259,4 @@ def test_the_console_accepts_exactly_the_configured_credentials() -> None:
         demo = client.post(
             "/api/Provider/Login", json={"UserName": "demo@cwbill.example", "Password": "demo-password"}
         )
-    assert (good.status_code, demo.status_code) == (200, 403)
+    assert (good.status_code, demo.status_code) == (200, 400)

@@ -204,7 +204,9 @@ class FakeConsole:
     def _login(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         if body.get("UserName") != self.username or body.get("Password") != self.password:
-            return httpx.Response(403, json={"Message": "Invalid user name or password."})
+            # the documented answer ("Initial Authentication"): the OAuth token endpoint's 400
+            error = {"error": "invalid_grant", "error_description": "The user name or password is incorrect."}
+            return httpx.Response(400, json=error)
         self.logins += 1
         self._token = f"token-{self.logins}"
         return httpx.Response(
@@ -229,6 +231,7 @@ class FakeConsole:
             "GET /api/accounts": lambda _: self.data["accounts"],
             "GET /api/packages": lambda _: self.data["packages"],
             "PUT /api/billing/details": self._details,
+            "PUT /api/billing": self._billing,
         }
 
     def _licenses(self, request: httpx.Request) -> object:
@@ -253,6 +256,48 @@ class FakeConsole:
             "TotalBackupBytes": sum(r["SizeBackup"] for r in rows),
             "TotalRestoreBytes": sum(r["SizeRestore"] for r in rows),
             "UserDetailList": rows,
+        }
+
+    def _billing(self, request: httpx.Request) -> object:
+        """`PUT /api/Billing` (mbs-api §8.2, the "Get Filtered Billing Records" sample): a row per
+        user of the month, under the company it was billed to (`billed_as`, else its company)."""
+        body = json.loads(request.content)
+        month, wanted = str(body.get("Date") or "")[:7], str(body.get("CompanyName") or "")
+        users, details, licenses = self.data["users"], self.data["details"], self.data["licenses"]
+        assert isinstance(users, list) and isinstance(details, dict) and isinstance(licenses, list)
+        billed = self.data.get("billed_as", {})
+        assert isinstance(billed, dict)
+        rows = []
+        for user in [*users, *self.data.get("deleted_users", [])]:  # type: ignore[misc]  # test data
+            company = billed.get(user["ID"], user["Company"])
+            if wanted and company != wanted:
+                continue
+            space = sum(r["SizeBackup"] for r in details.get((user["ID"], month), []))
+            used = sum(
+                1 for lic in licenses if lic["UserID"] == user["ID"] and lic["IsTaken"] and not lic["IsTrial"]
+            )
+            rows.append(
+                {
+                    "UserId": user["ID"],
+                    "Email": user["Email"],
+                    "FirstName": user["FirstName"],
+                    "LastName": user["LastName"],
+                    "CompanyName": company or None,
+                    "AverageSpace": space,
+                    "TotalVolumeRestore": 0,
+                    "PlanCost": Decimal("1.0"),
+                    "StorageCost": Decimal("0.0"),
+                    "RestoreCost": Decimal("0.0"),
+                    "TotalCost": Decimal("1.0"),
+                    "LicensesUsed": used,
+                }
+            )
+        total = sum(int(str(r["AverageSpace"])) for r in rows)
+        return {
+            "CurrentSpaceUsed": total,
+            "AverageSpaceUsed": total,
+            "TotalRestore": 0,
+            "StatisticBilling": rows,
         }
 
 

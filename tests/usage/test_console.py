@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 
 import httpx
@@ -11,7 +13,7 @@ from reconciler.engine.periods import Period
 from reconciler.errors import UserError
 from reconciler.httpclient import RetryPolicy
 from reconciler.usage.console import fetch_usage
-from reconciler.usage.model import Usage
+from reconciler.usage.model import Source, Usage
 from reconciler.usage.snapshot import dump_usage
 from tests.engine.builders import company, repository, storage
 from tests.usage.fake_console import PASSWORD, USERNAME, FakeConsole, example_data
@@ -85,18 +87,48 @@ def test_usage_of_each_configured_company() -> None:
     ]
 
 
-def test_the_digest_is_that_of_the_snapshot_text() -> None:
-    usage, _ = _fetch(FakeConsole())
-    assert usage.digest == hashlib.sha256(dump_usage(usage).encode()).hexdigest()
-    again, _ = _fetch(FakeConsole(), concurrency=1)
-    assert again == usage
+def test_the_digest_is_that_of_the_snapshot_text_without_provenance() -> None:
+    def pulled_at(hour: int) -> Usage:
+        moment = dt.datetime(2026, 11, 2, hour, tzinfo=dt.UTC)
+        with httpx.Client(transport=FakeConsole().transport()) as client:
+            return fetch_usage(
+                client, REPOSITORY, [OCT], USERNAME, PASSWORD, base_url=URL, now=lambda: moment
+            )[0]
+
+    usage, again = pulled_at(6), pulled_at(9)
+    figures = {k: dataclasses.replace(r, provenance=None, notes=()) for k, r in usage.records.items()}
+    assert usage.digest == hashlib.sha256(dump_usage(Usage(figures)).encode()).hexdigest()
+    # read at another moment, the same figures: the same digest (a saved plan is not stale for it)
+    assert again.digest == usage.digest
+    assert dump_usage(again) != dump_usage(usage)  # …though the snapshots say when they were read
+
+
+def test_each_record_says_when_and_how_it_was_read() -> None:
+    moment = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
+    with httpx.Client(transport=FakeConsole().transport()) as client:
+        usage, _ = fetch_usage(
+            client, REPOSITORY, [OCT], USERNAME, PASSWORD, base_url=URL, now=lambda: moment
+        )
+    acme = usage.of("Acme Corp", OCT)
+    assert acme is not None and acme.provenance is not None
+    assert (acme.provenance.source, acme.provenance.taken_at) == (Source.CONSOLE_API, moment)
+    assert acme.provenance.methods["stored"] == "sum of SizeBackup for the month (PUT /api/Billing/Details)"
+    assert acme.provenance.methods["licenses"].startswith("activated at taken_at")
+    text = dump_usage(usage)
+    assert '    taken_at: "2026-11-02T06:00:00Z"\n' in text and "    source: console-api\n" in text
 
 
 def test_one_request_per_list_and_per_user_and_month() -> None:
     console = FakeConsole()
     _fetch(console, (OCT, NOV))
     # Billing/Details only for users of configured companies (u1, u2, u3), never Orphan Inc's u4.
-    assert sorted(console.calls) == sorted([*LISTS, *["PUT /api/billing/details"] * 6])
+    assert sorted(console.calls) == sorted(
+        [
+            *LISTS,
+            *["PUT /api/billing/details"] * 6,
+            *["PUT /api/billing"] * 2,  # who the console billed in each month (moved, deleted users)
+        ]
+    )
     assert console.logins == 1  # the token is cached for the run
 
 
@@ -124,8 +156,11 @@ def test_an_expired_token_means_one_new_login() -> None:
         pytest.param(
             FakeConsole(),
             "wrong-password",
-            ("refused the login (HTTP 403", "MBS_PASSWORD"),
-            id="bad credentials",
+            (
+                "refused the login (HTTP 400: The user name or password is incorrect. (invalid_grant))",
+                "MBS_PASSWORD",
+            ),
+            id="bad credentials: the documented 400 invalid_grant",
         ),
         pytest.param(
             FakeConsole(always_refuse=True),
@@ -273,4 +308,6 @@ def test_all_companies_adds_the_companies_without_a_file_and_what_no_product_map
         w.message for w in warnings
     ]
     # one more Billing/Details per month for Orphan Inc's user, and no other call
-    assert sorted(console.calls) == sorted([*LISTS, *["PUT /api/billing/details"] * 8])
+    assert sorted(console.calls) == sorted(
+        [*LISTS, *["PUT /api/billing/details"] * 8, *["PUT /api/billing"] * 2]
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from reconciler.engine.periods import Period
 from reconciler.errors import Severity
-from reconciler.usage.model import StorageUsage, Usage
+from reconciler.usage.model import Provenance, Source, StorageUsage, Usage, UsageNote
 from reconciler.usage.snapshot import dump_usage, load_usage
 from tests.engine.builders import D, company, repository, storage
 
@@ -148,6 +149,34 @@ def _record(body: str, period: str = '"2026-10"', company: str = "Acme Corp") ->
             "usage[0].storage.wasabi.stored",
             "not a non-negative decimal amount of GB",
             id="an exponent is not a decimal amount",
+        ),
+        pytest.param(
+            _record('    taken_at: "2026-11-01 06:00"\n'),
+            "4:15",
+            "usage[0].taken_at",
+            'is not a date and time with an offset such as "2026-11-01T06:00:00Z"',
+            id="taken_at without T and offset",
+        ),
+        pytest.param(
+            _record('    taken_at: "2026-02-31T06:00:00Z"\n'),
+            "4:15",
+            "usage[0].taken_at",
+            "is not a date and time (day is out of range for month)",
+            id="taken_at on a day that does not exist",
+        ),
+        pytest.param(
+            _record("    source: clipboard\n"),
+            "4:13",
+            "usage[0].source",
+            "console-api",
+            id="an unknown source",
+        ),
+        pytest.param(
+            _record("    notes:\n      - {code: Unlimited, message: x}\n"),
+            "5:16",
+            "usage[0].notes[0].code",
+            "is not a code such as unlimited-limit",
+            id="a note code that is not a code",
         ),
         pytest.param(
             "usage:\n  - console_company: Acme Corp\n",
@@ -318,6 +347,63 @@ def test_dump_is_sorted_and_plain() -> None:
         '    console_company: "Acme Corp"\n'
         "    licenses: {desktop: 12, server: 4}\n"
     )
+
+
+PROVENANCE = """\
+usage:
+  - period: "2026-10"
+    console_company: Acme Corp
+    source: console-api
+    taken_at: 2026-11-01T06:00:00+00:00
+    method: {licenses: "activated at taken_at", stored: "sum of SizeBackup for the month"}
+    storage:
+      wasabi: {stored: 1, restored: 0, limit: 0}
+    notes:
+      - {code: unlimited-limit, message: "wasabi: unlimited in the console; no limit charged"}
+  - period: "2026-10"
+    console_company: Beta Logistics
+    source: file
+"""
+
+
+def test_provenance_and_notes_load_and_dump_back() -> None:
+    loaded, findings = load_usage(_write("usage/2026-10.yaml", PROVENANCE), REPOSITORY)
+    assert findings == []
+    assert loaded is not None
+    acme, beta = loaded.of("Acme Corp", Period(2026, 10)), loaded.of("Beta Logistics", Period(2026, 10))
+    assert acme is not None and beta is not None
+    assert acme.provenance == Provenance(
+        Source.CONSOLE_API,
+        dt.datetime(2026, 11, 1, 6, tzinfo=dt.UTC),  # an unquoted YAML timestamp is read too
+        {"licenses": "activated at taken_at", "stored": "sum of SizeBackup for the month"},
+    )
+    assert acme.notes == (UsageNote("unlimited-limit", "wasabi: unlimited in the console; no limit charged"),)
+    assert beta.provenance == Provenance(Source.FILE)
+    text = dump_usage(loaded)
+    assert '    taken_at: "2026-11-01T06:00:00Z"\n' in text
+    again, findings = load_usage(_write("usage/dumped.yaml", text), REPOSITORY)
+    assert findings == [] and again is not None
+    assert _without_locations(again) == _without_locations(loaded)
+
+
+def test_a_negative_limit_earlier_pulls_wrote_is_read_as_unlimited() -> None:
+    text = _record("    storage:\n      wasabi: {stored: 5, restored: 0, limit: -1.0}\n")
+    loaded, findings = load_usage(_write("usage/2026-10.yaml", text), REPOSITORY)
+    assert findings == [] and loaded is not None  # never a validation error
+    acme = loaded.of("Acme Corp", Period(2026, 10))
+    assert acme is not None
+    assert acme.storage == {"wasabi": storage("5", "0", "0")}  # no limit charge
+    assert acme.notes == (
+        UsageNote(
+            "unlimited-limit", "wasabi: limit -1.0 is the console's unlimited; no limit is charged for it"
+        ),
+    )
+
+
+def test_a_record_that_says_nothing_of_its_provenance_has_none() -> None:
+    loaded, _ = load_usage(_write("usage/2026-10.yaml", VALID), REPOSITORY)
+    assert loaded is not None
+    assert {record.provenance for record in loaded.records.values()} == {None}
 
 
 def test_an_empty_usage_dumps_an_empty_list() -> None:
