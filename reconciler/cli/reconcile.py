@@ -13,7 +13,7 @@ from typing import TextIO
 import typer
 
 from reconciler import exitcodes
-from reconciler.cli.app import app, configure_logging
+from reconciler.cli.app import app, configure_logging, repository_argument
 from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.connectwise.read import Progress
 from reconciler.engine.periods import Period
@@ -35,17 +35,31 @@ from reconciler.render.json import plan_to_json
 from reconciler.render.markdown import DEFAULT_LIMIT, render_markdown, render_unowned_markdown
 from reconciler.render.text import make_console, render_text, render_unowned_text
 
-DIR_ARG = typer.Argument(Path("billing"), help="The billing repository (default ./billing).")
+DIR_ARG = repository_argument()
 USAGE_OPT = typer.Option(
-    None, "--usage", help="Usage snapshot FILE or DIR (default: DIR/usage/, else the console API)."
+    None,
+    "--usage",
+    metavar="FILE|DIR",
+    help="Usage snapshot file, or a folder of them.",
+    show_default="DIR/usage/, else the console API",
 )
 AS_OF_OPT = typer.Option(
-    None, "--as-of", help="The date that decides the scope, YYYY-MM-DD (default: today, UTC)."
+    None,
+    "--as-of",
+    metavar="DATE",
+    help="The date that decides the scope, YYYY-MM-DD.",
+    show_default="today, UTC",
 )
-PERIOD_OPT = typer.Option(None, "--period", help="Re-send one month, YYYY-MM (overrides the scope).")
-COMPANY_OPT = typer.Option(None, "--company", help="Only this ConnectWise company identifier (repeatable).")
+PERIOD_OPT = typer.Option(
+    None, "--period", metavar="YYYY-MM", help="Re-send one month (overrides the scope of --as-of)."
+)
+COMPANY_OPT = typer.Option(
+    None, "--company", metavar="ID", help="Only this ConnectWise company identifier (repeatable)."
+)
 ADOPT_OPT = typer.Option(False, "--adopt", help="Adopt unmarked additions that bill a desired line.")
-CONCURRENCY_OPT = typer.Option(8, "--concurrency", min=1, max=32, help="Requests in flight at most.")
+CONCURRENCY_OPT = typer.Option(
+    8, "--concurrency", min=1, max=32, metavar="N", help="Requests in flight at most."
+)
 VERBOSE_OPT = typer.Option(
     0, "--verbose", "-v", count=True, help="Log what cwbill does on stderr (-v), in detail (-vv)."
 )
@@ -87,8 +101,12 @@ def plan(
     as_of: str | None = AS_OF_OPT,
     period: str | None = PERIOD_OPT,
     company: list[str] | None = COMPANY_OPT,
-    output_format: str = typer.Option("text", "--format", help="text | markdown | json"),
-    out: Path | None = typer.Option(None, "--out", help="Also save the plan as JSON for `apply --plan`."),
+    output_format: str = typer.Option(
+        "text", "--format", metavar="text|markdown|json", help="How the plan is printed on stdout."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", metavar="PLAN.json", help="Also save the plan as JSON for `apply --plan`."
+    ),
     adopt: bool = ADOPT_OPT,
     show_cost: bool = typer.Option(False, "--show-cost", help="Show costs and margins in Markdown."),
     detailed_exitcode: bool = typer.Option(
@@ -192,7 +210,7 @@ def _report(report: ApplyReport) -> int:
 def apply(
     directory: Path = DIR_ARG,
     plan_file: Path | None = typer.Option(
-        None, "--plan", help="Apply exactly this saved plan (refused when stale)."
+        None, "--plan", metavar="PLAN.json", help="Apply exactly this saved plan (refused when stale)."
     ),
     usage: Path | None = USAGE_OPT,
     as_of: str | None = AS_OF_OPT,
@@ -204,7 +222,7 @@ def apply(
     force: bool = typer.Option(False, "--force", help="Apply even beyond the safety thresholds of settings."),
     adopt: bool = ADOPT_OPT,
     journal: Path = typer.Option(
-        Path(".cwbill/journal.jsonl"), "--journal", help="JSON Lines journal of every write."
+        Path(".cwbill/journal.jsonl"), "--journal", metavar="FILE", help="JSON Lines journal of every write."
     ),
     concurrency: int = CONCURRENCY_OPT,
     verbose: int = VERBOSE_OPT,

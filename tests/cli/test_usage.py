@@ -54,7 +54,7 @@ def test_pulling_october_reproduces_the_committed_snapshot(billing_copy: Path, t
     assert stdout == ""
     assert stderr == "wrote billing/usage/pulled/2026-10.yaml: 5 companies for 2026-10\n"
     # one folder deeper than usage/: the schema comment still finds ../schemas/ as settings.yaml does
-    assert out.read_text(encoding="utf-8") == dump_usage(october, "../../../schemas/usage.schema.json")
+    assert out.read_text(encoding="utf-8") == dump_usage(october, "../../schemas/usage.schema.json")
 
 
 @pytest.mark.parametrize(
