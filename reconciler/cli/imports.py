@@ -21,7 +21,7 @@ from reconciler.importer.infer import infer_company
 from reconciler.importer.read import read_import_input
 from reconciler.importer.render import render_company
 from reconciler.reconcile.inputs import load_checked_repository
-from reconciler.reconcile.run import connect
+from reconciler.reconcile.run import connect, connectwise_errors
 
 
 def as_of_day(as_of: str | None) -> dt.date:
@@ -91,7 +91,8 @@ def import_company(
     month = month_flag(period) or Period.of(as_of_day(as_of)).previous()
     client = connect(repository)
     try:
-        inputs = read_import_input(client, company, agreement, month)
+        with connectwise_errors(client):
+            inputs = read_import_input(client, company, agreement, month)
     finally:
         client.http.close()
     imported = infer_company(inputs, repository)

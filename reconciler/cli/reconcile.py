@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -186,7 +186,7 @@ def _progress(total: int) -> Iterator[Callable[[WriteResult], None]]:
         yield lambda result: update(next(written), total)
 
 
-def _report(report: ApplyReport) -> int:
+def _report(report: ApplyReport, journal: Path) -> int:
     done: dict[str, int] = {}
     for result in report.results:
         if result.ok:
@@ -203,7 +203,22 @@ def _report(report: ApplyReport) -> int:
             f"{f' #{change.addition_id}' if change.addition_id else ''}: {failure.message}",
             err=True,
         )
+    if report.failures:
+        typer.echo(next_step(report.failures, journal), err=True)
     return exitcodes.PARTIAL if report.failures else exitcodes.OK
+
+
+def next_step(failures: Sequence[WriteResult], journal: Path) -> str:
+    """What to do after a partial apply: which failures a re-run can settle, which need a fix first."""
+    refused = sum(1 for f in failures if f.status is not None and 400 <= f.status < 500)
+    count = len(failures)
+    text = f"next: {count} write{'s' if count != 1 else ''} failed (each attempt is in {journal}); "
+    if refused:
+        text += (
+            f"ConnectWise refused {refused} (HTTP 4xx): fix what it names in the repository or in "
+            "ConnectWise, then "
+        )
+    return text + "run the same apply again: it converges, sending only what is still missing"
 
 
 @app.command()
@@ -259,7 +274,7 @@ def apply(
                 report = execute(chosen, client, journal, progress=tick)
     finally:
         client.http.close()
-    code = _report(report)
+    code = _report(report, journal)
     if code:
         raise typer.Exit(code)
 

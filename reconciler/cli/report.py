@@ -17,7 +17,7 @@ from reconciler.cli.imports import as_of_day, month_flag
 from reconciler.errors import UserError
 from reconciler.plan.model import Selection
 from reconciler.reconcile.inputs import load_checked_repository
-from reconciler.reconcile.run import connect
+from reconciler.reconcile.run import connect, connectwise_errors
 from reconciler.report.csvout import render_csv
 from reconciler.report.html import render_html
 from reconciler.report.markdown import render_markdown
@@ -86,7 +86,8 @@ def report(
         typer.echo(line, err=True)
     client = connect(repository)
     try:
-        made = make_report(directory, usage, selection, repository, client)
+        with connectwise_errors(client):
+            made = make_report(directory, usage, selection, repository, client)
     finally:
         client.http.close()
     text = render(made, output_format)
