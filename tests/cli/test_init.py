@@ -247,3 +247,18 @@ def test_init_needs_no_credentials_and_prints_no_secret(workdir: Path) -> None:
     )
     assert done.returncode == 0
     assert "s3cr3t" not in done.stdout + done.stderr
+
+
+def test_a_fresh_repository_plans_with_the_hint_to_pull_a_month(workdir: Path) -> None:
+    """No usage file yet: the plan says so, and how to pull one, before the `no-usage` lines."""
+    assert invoke("init", "billing")[0] == 0
+    with serve_in_thread(Sandbox(load_seed("demo"))) as url:
+        env = {**DEMO_CREDENTIALS, "CW_URL": url + API_PATH, "MBS_URL": url, "NO_COLOR": "1"}
+        code, stdout, _, exception = invoke("plan", "billing", "--as-of", "2026-11-02", env=env)
+    assert code == 0, exception
+    warnings = [line for line in stdout.splitlines() if line.startswith("! ")]
+    assert warnings[0] == (
+        "! no-usage-files: billing/usage holds no usage files yet: pull a month with `cwbill usage pull "
+        "billing --period YYYY-MM --out billing/usage/YYYY-MM.yaml` (or point --usage at one)"
+    )
+    assert all(line.startswith("! no-usage: ") for line in warnings[1:])
