@@ -27,6 +27,7 @@ from reconciler.cli import imports as _imports  # noqa: F401  # isort: skip
 from reconciler.cli import report as _report  # noqa: F401  # isort: skip
 from reconciler.cli import leakage as _leakage  # noqa: F401  # isort: skip
 from reconciler.cli import doctor as _doctor  # noqa: F401  # isort: skip
+from reconciler.cli import schemas as _schemas  # noqa: F401  # isort: skip
 
 __all__ = ["__version__", "app", "main"]
 

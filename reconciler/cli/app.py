@@ -1,30 +1,123 @@
-"""The typer application object and the options every command shares."""
+"""The typer application object and the options every command shares.
+
+`CwbillTyper` is the one place the look of `--help` is decided, so every command — today's and those
+added later with `@app.command()` or a sub-app made with `sub_app` — gets it without per-command work:
+a flag shows no value placeholder (typer 0.29 prints `--yes <bool>`, `--help <bool>`, `-v <int>`,
+which suggests `--yes true`, a usage error), a value option shows a click-style one (`--as-of DATE`
+where the option declares a `metavar`, else its type: `PATH`, `TEXT`, `INTEGER`), an argument its
+upper-case name (`[DIR]`), and a default only in typer's `[default: …]` form (never `-v [default: 0]`).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.models import CommandFunctionType
 
-from reconciler import __version__, exitcodes
+from reconciler import SCHEMA_VERSION, __version__, exitcodes
 
-app = typer.Typer(
+# typer's type labels (`<path>`, `<int range>`, `<list[str]>`) → click's classic placeholders
+_PLACEHOLDERS = {"str": "TEXT", "path": "PATH", "int": "INTEGER", "float": "FLOAT", "int range": "INTEGER"}
+
+
+def _placeholder(option: TyperOption, ctx: Any) -> str:
+    label = option.display_type(ctx).removeprefix("<").removesuffix(">")
+    if label.startswith("list[") and label.endswith("]"):
+        label = label.removeprefix("list[").removesuffix("]")  # repeatable: `--company TEXT` per value
+    if "|" in label:
+        return label  # a choice: `text|json`, as typed
+    return _PLACEHOLDERS.get(label, label.upper())
+
+
+def polish(params: list[Any], ctx: Any) -> list[Any]:
+    """Set each parameter's placeholder and default display (idempotent, once per parameter)."""
+    for param in params:
+        if isinstance(param, TyperOption):
+            if param.is_flag or param.count:
+                param.metavar = ""  # takes no value: nothing to type after it
+                if param.count:
+                    param.show_default = False  # `-v [default: 0]` reads as if `-v 0` were valid
+            elif param.metavar is None:
+                param.metavar = _placeholder(param, ctx)
+        elif isinstance(param, TyperArgument):
+            if param.metavar is None:
+                param.metavar = (param.name or "value").upper()
+            # typer builds its parameter objects itself and offers no class hook: the one way to drop
+            # `DIR <path>` (a type label beside the placeholder) is to re-class the argument it built
+            param.__class__ = _PlainArgument
+    return params
+
+
+class _PlainArgument(TyperArgument):
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None  # its placeholder (`DIR`) is the name already shown
+
+
+class PolishedCommand(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return polish(super().get_params(ctx), ctx)
+
+
+class PolishedGroup(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return polish(super().get_params(ctx), ctx)
+
+
+class CwbillTyper(typer.Typer):
+    """A `typer.Typer` whose commands and groups render their help as described above."""
+
+    def __init__(self, **settings: Any) -> None:
+        settings.setdefault("cls", PolishedGroup)
+        settings.setdefault("pretty_exceptions_enable", False)
+        super().__init__(**settings)
+
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **settings: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        return super().command(name, cls=cls or PolishedCommand, **settings)
+
+
+def repository_argument(help_text: str = "The billing repository.") -> Any:
+    """The `[DIR]` argument every repository command takes, declared once (default `billing`, shown
+    as every literal default is: `[default: billing]`)."""
+    return typer.Argument(Path("billing"), metavar="DIR", help=help_text)
+
+
+def sub_app(name: str, help_text: str) -> CwbillTyper:
+    """A command group (`cwbill NAME …`) registered on `app`, with the same help style."""
+    group = CwbillTyper(name=name, help=help_text, no_args_is_help=True, add_completion=False)
+    app.add_typer(group, name=name)
+    return group
+
+
+app = CwbillTyper(
     name="cwbill",
     help=(
         "cwbill: MSP360 Managed Backup billing statistics as code, reconciled into ConnectWise "
         "Manage agreement additions.\n\n" + exitcodes.HELP
     ),
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+    add_completion=True,  # --install-completion / --show-completion [bash|zsh|fish|powershell]
 )
+
+
+def version_text() -> str:
+    """`cwbill --version`: the package, and the versions of the formats it reads and writes."""
+    from reconciler.plan.model import FORMAT_VERSION
+
+    return f"cwbill {__version__} (schemas {SCHEMA_VERSION}, plan format {FORMAT_VERSION})"
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"cwbill {__version__}")
+        typer.echo(version_text())
         raise typer.Exit(exitcodes.OK)
 
 

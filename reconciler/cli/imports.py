@@ -12,16 +12,16 @@ from pathlib import Path
 
 import typer
 
-from reconciler.cli.app import app
-from reconciler.cli.init import repository_schema_reference
+from reconciler.cli.app import app, repository_argument
 from reconciler.config.load import COMPANIES, company_files
+from reconciler.config.vendor import repository_schema_reference
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
 from reconciler.importer.infer import infer_company
 from reconciler.importer.read import read_import_input
 from reconciler.importer.render import render_company
 from reconciler.reconcile.inputs import load_checked_repository
-from reconciler.reconcile.run import connect
+from reconciler.reconcile.run import connect, connectwise_errors
 
 
 def as_of_day(as_of: str | None) -> dt.date:
@@ -52,20 +52,30 @@ def _schema_line(directory: Path) -> str:
 
 @app.command("import")
 def import_company(
-    directory: Path = typer.Argument(
-        Path("billing"), help="The billing repository, for its products, prices and settings."
+    directory: Path = repository_argument("The billing repository, for its products, prices and settings."),
+    company: str = typer.Option(
+        ..., "--company", metavar="ID", help="The ConnectWise company identifier to import."
     ),
-    company: str = typer.Option(..., "--company", help="The ConnectWise company identifier to import."),
     agreement: str | None = typer.Option(
-        None, "--agreement", help="Only this agreement (its name, or its id); default: all of them."
+        None,
+        "--agreement",
+        metavar="NAME|ID",
+        help="Only this agreement (its name, or its id).",
+        show_default="all of them",
     ),
     period: str | None = typer.Option(
         None,
         "--period",
-        help="The month whose additions are read, YYYY-MM (default: the month before --as-of).",
+        metavar="YYYY-MM",
+        help="The month whose additions are read.",
+        show_default="the month before --as-of",
     ),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="The date whose previous month is read, YYYY-MM-DD (default: today, UTC)."
+        None,
+        "--as-of",
+        metavar="DATE",
+        help="The date whose previous month is read, YYYY-MM-DD.",
+        show_default="today, UTC",
     ),
 ) -> None:
     """Print a company file inferred from a company's additions in ConnectWise.
@@ -81,7 +91,8 @@ def import_company(
     month = month_flag(period) or Period.of(as_of_day(as_of)).previous()
     client = connect(repository)
     try:
-        inputs = read_import_input(client, company, agreement, month)
+        with connectwise_errors(client):
+            inputs = read_import_input(client, company, agreement, month)
     finally:
         client.http.close()
     imported = infer_company(inputs, repository)

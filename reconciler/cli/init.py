@@ -7,26 +7,29 @@ the sandbox's demo data (`cwbill sandbox serve --seed demo`), so a new user can 
 before touching a real ConnectWise (docs/getting-started.md).
 
 Every YAML file starts with the yaml-language-server comment naming its schema, so editors complete
-and check it. Where the schema lives is a choice (see `schema_reference`): a path relative to the file
-when DIR is inside the cwbill checkout the package runs from (as the example `billing/` does) or when
-`--schemas` names a folder; the URL when `--schemas` is one; else the absolute path of the schema
-shipped in the installed package — which editors on this machine resolve, but which another machine
-may not have, hence `--schemas`. Existing files are never overwritten without `--force`, and nothing
-is written when any would be.
+and check it. The header must resolve on every clone of the billing repository, so by default the
+schemas are vendored into `DIR/schemas/` (config/vendor.py: stamped, and checked by `cwbill validate`)
+and each header names them by a relative path; `--schemas` points the headers at a URL or an existing
+folder instead (and vendors nothing). A `.gitignore` (added to, never replaced) keeps `.cwbill/`, what
+runs leave behind, out of git. Existing files are never overwritten without `--force`, and nothing is
+written when any would be.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from importlib import resources
 from pathlib import Path
 
 import typer
 
-import reconciler
-from reconciler.cli.app import app
+from reconciler.cli.app import app, repository_argument
 from reconciler.config.load import display_path
+from reconciler.config.vendor import (
+    SCHEMAS_FOLDER,
+    VENDORED_KINDS,
+    schema_file_name,
+    schema_reference,
+    vendored_files,
+)
 from reconciler.errors import UserError
 
 SETTINGS = """\
@@ -117,78 +120,65 @@ SKELETON: tuple[tuple[str, str | None, str], ...] = (
 )
 
 
-def _checkout_root() -> Path | None:
-    """The cwbill checkout the package runs from (an editable install, with its top-level
-    `schemas/`), resolved; None for an installed package."""
-    checkout = Path(reconciler.__file__).resolve().parent.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / "schemas").is_dir():
-        return checkout
-    return None
+GITIGNORE = ".gitignore"
+IGNORED = ".cwbill/"  # what a run leaves behind (apply's journal, locks): never committed
+GITIGNORE_TEXT = f"# what cwbill runs leave behind (apply's journal, locks)\n{IGNORED}\n"
 
 
-def _package_schemas() -> str:
-    """The installed package's schema folder as an absolute path (a URL when not on disk)."""
-    folder = resources.files("reconciler").joinpath("schemas")
-    if isinstance(folder, Path):
-        return str(folder.resolve())
-    return "https://cwbill.example/schemas"  # the schemas' `$id` base, for a zipped install
+def _schema_folder(directory: Path, schemas: str | None) -> str | Path:
+    """Where the headers point: a URL as given, a folder that must hold the schemas, or (default) the
+    repository's own vendored `schemas/`. UserError when a `--schemas` folder has not got them."""
+    if schemas is None:
+        return directory / SCHEMAS_FOLDER
+    if "://" in schemas:
+        return schemas
+    folder = Path(schemas)
+    missing = [
+        schema_file_name(kind) for kind in VENDORED_KINDS if not (folder / schema_file_name(kind)).is_file()
+    ]
+    if not folder.is_dir() or missing:
+        problem = "is not a folder" if not folder.is_dir() else f"has no {', '.join(missing)}"
+        raise UserError(
+            f"--schemas {schemas} {problem}; give a URL, or a folder written by `cwbill schemas --out "
+            "FOLDER` (without --schemas, init writes the schemas into DIR/schemas/); nothing was written"
+        )
+    return folder
 
 
-def schema_reference(kind: str, file_dir: Path, schemas: str | None = None) -> str:
-    """What follows `$schema=` in a file of `kind` written into `file_dir`.
-
-    `schemas` (`--schemas`): a URL base, or a folder written relative to the file. Default: the
-    checkout's `schemas/` relative to the file when `file_dir` is inside the checkout, else the
-    absolute path of the package's schema."""
-    name = f"{kind}.schema.json"
-    if schemas is not None and "://" in schemas:
-        return f"{schemas.rstrip('/')}/{name}"
-    if schemas is not None:
-        return Path(os.path.relpath(Path(schemas).absolute() / name, file_dir.absolute())).as_posix()
-    checkout = _checkout_root()
-    here = file_dir.resolve()
-    if checkout is not None and here.is_relative_to(checkout):
-        # the top-level `schemas` symlink, not where it points: files name `../schemas/…` as billing/ does
-        return Path(os.path.relpath(checkout / "schemas" / name, here)).as_posix()
-    return Path(_package_schemas(), name).as_posix()
-
-
-_SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
-
-
-def repository_schema_reference(repository: Path, kind: str, file_dir: Path) -> str:
-    """What follows `$schema=` in a new file of `kind` in `file_dir` of an existing `repository`:
-    where its settings.yaml finds its schema (a URL, an absolute path, or a folder relative to it),
-    re-aimed at `kind`'s schema from `file_dir`; `schema_reference`'s default when it names none."""
+def _gitignore(directory: Path) -> tuple[Path, str] | None:
+    """The `.gitignore` that keeps `.cwbill/` out of git: where cwbill runs (the working directory,
+    when DIR is inside it; else DIR), its text with the line added; None when it already has it."""
+    here = Path.cwd().resolve()
+    base = Path() if directory.resolve().is_relative_to(here) else directory
+    path = base / GITIGNORE
     try:
-        with (repository / "settings.yaml").open(encoding="utf-8-sig") as settings:
-            first = settings.readline()
-    except (OSError, UnicodeDecodeError):
-        first = ""
-    found = _SCHEMA_COMMENT.match(first.strip())
-    if found is None or not found.group(1).endswith("settings.schema.json"):
-        return schema_reference(kind, file_dir)
-    base = found.group(1).removesuffix("settings.schema.json")
-    name = f"{kind}.schema.json"
-    if "://" in base or Path(base or ".").is_absolute():
-        return base + name
-    target = (repository / base / name).absolute()
-    return Path(os.path.relpath(target, file_dir.absolute())).as_posix()
+        current = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return path, GITIGNORE_TEXT
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{display_path(path)}: cannot read ({exc})") from exc
+    if any(line.strip() in (IGNORED, IGNORED.rstrip("/"), "/" + IGNORED) for line in current.splitlines()):
+        return None
+    return path, current + ("" if current.endswith("\n") or not current else "\n") + GITIGNORE_TEXT
 
 
 def skeleton(directory: Path, schemas: str | None = None) -> dict[Path, str]:
-    """Each file of the skeleton at `directory` and its text, schema comment first."""
+    """Each file of the skeleton at `directory` and its text, schema comment first; with the vendored
+    schemas under `directory/schemas/` unless `schemas` names where they are."""
+    folder = _schema_folder(directory, schemas)
     files: dict[Path, str] = {}
     for relative, kind, body in SKELETON:
         path = directory / relative
-        reference = "" if kind is None else schema_reference(kind, path.parent, schemas)
+        reference = "" if kind is None else schema_reference(kind, path.parent, folder)
         files[path] = f"# yaml-language-server: $schema={reference}\n{body}" if reference else body
+    if schemas is None:
+        files.update(vendored_files(directory / SCHEMAS_FOLDER))
     return files
 
 
 def write_skeleton(directory: Path, *, force: bool = False, schemas: str | None = None) -> list[Path]:
-    """Write the skeleton; the paths written. UserError, nothing written, when a file exists and not
-    `force`, or when a path cannot be written."""
+    """Write the skeleton (and the `.gitignore` line for `.cwbill/`); the paths written. UserError,
+    nothing written, when a file exists and not `force`, or when a path cannot be written."""
     if directory.exists() and not directory.is_dir():
         raise UserError(f"{display_path(directory)} exists and is not a directory")
     files = skeleton(directory, schemas)
@@ -197,6 +187,9 @@ def write_skeleton(directory: Path, *, force: bool = False, schemas: str | None 
         names = ", ".join(display_path(path) for path in existing)
         verb = "exists" if len(existing) == 1 else "exist"
         raise UserError(f"{names} already {verb}; nothing was written (pass --force to overwrite)")
+    ignore = _gitignore(directory)
+    if ignore is not None:
+        files[ignore[0]] = ignore[1]  # added to, never replaced: it is the user's file
     for path, text in files.items():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,20 +201,23 @@ def write_skeleton(directory: Path, *, force: bool = False, schemas: str | None 
 
 @app.command()
 def init(
-    directory: Path = typer.Argument(
-        Path("billing"), help="Where to create the billing repository.", show_default="./billing"
-    ),
+    directory: Path = repository_argument("Where to create the billing repository."),
     force: bool = typer.Option(False, "--force", help="Overwrite the skeleton's files if they exist."),
     schemas: str | None = typer.Option(
         None,
         "--schemas",
-        help="Where editors find the schemas: a URL, or a folder (written relative to each file). "
-        "Default: the schemas shipped with cwbill (relative inside the cwbill checkout, else absolute).",
+        metavar="URL|FOLDER",
+        help="Where editors find the schemas instead: a URL, or a folder holding them (written "
+        "relative to each file).",
+        show_default="DIR/schemas/, written by init",
     ),
 ) -> None:
     """Create a new billing repository: settings, products, prices, an example company and usage/.
 
     The files validate as written (`cwbill validate DIR`); the TODO comments say what to change.
+    The JSON Schemas go into DIR/schemas/ (stamped with this cwbill's version) and every file's
+    first line points there by a relative path, so editors check the files on every clone; a
+    .gitignore keeps .cwbill/ (apply's journal, locks) out of git.
     Existing files are not overwritten unless --force; then nothing is written at all.
 
     Examples:

@@ -15,8 +15,9 @@ from pathlib import Path
 import typer
 
 from reconciler import exitcodes
-from reconciler.cli.app import app, configure_logging
+from reconciler.cli.app import app, configure_logging, repository_argument
 from reconciler.cli.imports import as_of_day, month_flag
+from reconciler.cli.reconcile import AS_OF_OPT, CONCURRENCY_OPT, USAGE_OPT, VERBOSE_OPT
 from reconciler.cli.report import write_out
 from reconciler.errors import UserError
 from reconciler.leakage.markdown import render_leakage_markdown
@@ -44,29 +45,30 @@ def render(leakage: Leakage, output_format: str) -> str:
 
 @app.command()
 def leakage(
-    directory: Path = typer.Argument(Path("billing"), help="The billing repository (default ./billing)."),
-    usage: Path | None = typer.Option(
-        None, "--usage", help="Usage snapshot FILE or DIR (default: DIR/usage/, else the console API)."
+    directory: Path = repository_argument(),
+    usage: Path | None = USAGE_OPT,
+    as_of: str | None = AS_OF_OPT,
+    period: str | None = typer.Option(
+        None, "--period", metavar="YYYY-MM", help="One month (overrides the scope of --as-of)."
     ),
-    as_of: str | None = typer.Option(
-        None, "--as-of", help="The date that decides the scope, YYYY-MM-DD (default: today, UTC)."
-    ),
-    period: str | None = typer.Option(None, "--period", help="One month, YYYY-MM (overrides the scope)."),
     company: list[str] | None = typer.Option(
         None,
         "--company",
+        metavar="ID",
         help="Only this ConnectWise company identifier (repeatable; leaves out console companies "
         "without a company file).",
     ),
-    output_format: str = typer.Option("text", "--format", help="text | markdown | csv | json"),
-    out: Path | None = typer.Option(None, "--out", help="Write the report to FILE instead of stdout."),
+    output_format: str = typer.Option(
+        "text", "--format", metavar="|".join(FORMATS), help="How the report is written."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", metavar="FILE", help="Write the report to FILE.", show_default="stdout"
+    ),
     detailed_exitcode: bool = typer.Option(
         False, "--detailed-exitcode", help="Exit 2 when any billable usage is on no invoice line, else 0."
     ),
-    concurrency: int = typer.Option(8, "--concurrency", min=1, max=32, help="Requests in flight at most."),
-    verbose: int = typer.Option(
-        0, "--verbose", "-v", count=True, help="Log what cwbill does on stderr (-v), in detail (-vv)."
-    ),
+    concurrency: int = CONCURRENCY_OPT,
+    verbose: int = VERBOSE_OPT,
 ) -> None:
     """Put every unit of usage in scope in one bucket: billed, or why not, with its price.
 

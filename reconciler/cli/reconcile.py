@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import TextIO
 import typer
 
 from reconciler import exitcodes
-from reconciler.cli.app import app, configure_logging
+from reconciler.cli.app import app, configure_logging, repository_argument
 from reconciler.cli.interrupts import stop_on_signal
 from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.connectwise.read import Progress
@@ -48,17 +48,31 @@ from reconciler.render.markdown import (
 from reconciler.render.markdown import comment_limit as comment_limit_of
 from reconciler.render.text import make_console, render_text, render_unowned_text
 
-DIR_ARG = typer.Argument(Path("billing"), help="The billing repository (default ./billing).")
+DIR_ARG = repository_argument()
 USAGE_OPT = typer.Option(
-    None, "--usage", help="Usage snapshot FILE or DIR (default: DIR/usage/, else the console API)."
+    None,
+    "--usage",
+    metavar="FILE|DIR",
+    help="Usage snapshot file, or a folder of them.",
+    show_default="DIR/usage/, else the console API",
 )
 AS_OF_OPT = typer.Option(
-    None, "--as-of", help="The date that decides the scope, YYYY-MM-DD (default: today, UTC)."
+    None,
+    "--as-of",
+    metavar="DATE",
+    help="The date that decides the scope, YYYY-MM-DD.",
+    show_default="today, UTC",
 )
-PERIOD_OPT = typer.Option(None, "--period", help="Re-send one month, YYYY-MM (overrides the scope).")
-COMPANY_OPT = typer.Option(None, "--company", help="Only this ConnectWise company identifier (repeatable).")
+PERIOD_OPT = typer.Option(
+    None, "--period", metavar="YYYY-MM", help="Re-send one month (overrides the scope of --as-of)."
+)
+COMPANY_OPT = typer.Option(
+    None, "--company", metavar="ID", help="Only this ConnectWise company identifier (repeatable)."
+)
 ADOPT_OPT = typer.Option(False, "--adopt", help="Adopt unmarked additions that bill a desired line.")
-CONCURRENCY_OPT = typer.Option(8, "--concurrency", min=1, max=32, help="Requests in flight at most.")
+CONCURRENCY_OPT = typer.Option(
+    8, "--concurrency", min=1, max=32, metavar="N", help="Requests in flight at most."
+)
 VERBOSE_OPT = typer.Option(
     0, "--verbose", "-v", count=True, help="Log what cwbill does on stderr (-v), in detail (-vv)."
 )
@@ -140,8 +154,12 @@ def plan(
     as_of: str | None = AS_OF_OPT,
     period: str | None = PERIOD_OPT,
     company: list[str] | None = COMPANY_OPT,
-    output_format: str = typer.Option("text", "--format", help="text | markdown | json"),
-    out: Path | None = typer.Option(None, "--out", help="Also save the plan as JSON for `apply --plan`."),
+    output_format: str = typer.Option(
+        "text", "--format", metavar="text|markdown|json", help="How the plan is printed on stdout."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", metavar="PLAN.json", help="Also save the plan as JSON for `apply --plan`."
+    ),
     adopt: bool = ADOPT_OPT,
     show_cost: bool = typer.Option(False, "--show-cost", help="Show costs and margins in Markdown."),
     detailed_exitcode: bool = typer.Option(
@@ -256,8 +274,9 @@ def _counts(results: list[WriteResult]) -> str:
     )
 
 
-def _report(report: ApplyReport, planned: int, again: str) -> int:
-    """The outcome on stderr; the exit code. `planned`: the plan's writes; `again`: what to run next."""
+def _report(report: ApplyReport, planned: int, again: str, journal: Path) -> int:
+    """The outcome on stderr; the exit code. `planned`: the plan's writes; `again`: what to run next;
+    `journal`: where each attempt is recorded."""
     if report.interrupted:
         written = list(report.results[:planned])  # no verification ran, so nothing was appended
         done = sum(r.ok for r in written)
@@ -279,7 +298,22 @@ def _report(report: ApplyReport, planned: int, again: str) -> int:
     if report.interrupted:
         typer.echo(f"Nothing else was sent. To write what is left, run {again}", err=True)
         return exitcodes.INTERRUPTED
+    if report.failures:
+        typer.echo(next_step(report.failures, journal), err=True)
     return exitcodes.PARTIAL if report.failures else exitcodes.OK
+
+
+def next_step(failures: Sequence[WriteResult], journal: Path) -> str:
+    """What to do after a partial apply: which failures a re-run can settle, which need a fix first."""
+    refused = sum(1 for f in failures if f.status is not None and 400 <= f.status < 500)
+    count = len(failures)
+    text = f"next: {count} write{'s' if count != 1 else ''} failed (each attempt is in {journal}); "
+    if refused:
+        text += (
+            f"ConnectWise refused {refused} (HTTP 4xx): fix what it names in the repository or in "
+            "ConnectWise, then "
+        )
+    return text + "run the same apply again: it converges, sending only what is still missing"
 
 
 @app.command()
@@ -288,6 +322,7 @@ def apply(
     plan_file: Path | None = typer.Option(
         None,
         "--plan",
+        metavar="PLAN.json",
         help="Apply this reviewed plan: only if it is exactly the plan computed now (refused, naming "
         "each difference, when not); after a partial apply, the same command resumes it.",
     ),
@@ -301,7 +336,7 @@ def apply(
     force: bool = typer.Option(False, "--force", help="Apply even beyond the safety thresholds of settings."),
     adopt: bool = ADOPT_OPT,
     journal: Path = typer.Option(
-        Path(".cwbill/journal.jsonl"), "--journal", help="JSON Lines journal of every write."
+        Path(".cwbill/journal.jsonl"), "--journal", metavar="FILE", help="JSON Lines journal of every write."
     ),
     concurrency: int = CONCURRENCY_OPT,
     verbose: int = VERBOSE_OPT,
@@ -344,7 +379,7 @@ def apply(
                 report = execute(chosen, client, journal, progress=tick, stop=stop)
     finally:
         client.http.close()
-    code = _report(report, len(chosen.changes), again)
+    code = _report(report, len(chosen.changes), again, journal)
     if code:
         raise typer.Exit(code)
 

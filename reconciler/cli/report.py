@@ -12,12 +12,12 @@ from pathlib import Path
 
 import typer
 
-from reconciler.cli.app import app
+from reconciler.cli.app import app, repository_argument
 from reconciler.cli.imports import as_of_day, month_flag
 from reconciler.errors import UserError
 from reconciler.plan.model import Selection
 from reconciler.reconcile.inputs import load_checked_repository
-from reconciler.reconcile.run import connect
+from reconciler.reconcile.run import connect, connectwise_errors
 from reconciler.report.csvout import render_csv
 from reconciler.report.html import render_html
 from reconciler.report.markdown import render_markdown
@@ -42,21 +42,33 @@ def render(report: Report, output_format: str) -> str:
 
 @app.command()
 def report(
-    directory: Path = typer.Argument(Path("billing"), help="The billing repository (default ./billing)."),
+    directory: Path = repository_argument(),
     usage: Path | None = typer.Option(
-        None, "--usage", help="Usage snapshot FILE or DIR (default: DIR/usage/, else the console API)."
+        None,
+        "--usage",
+        metavar="FILE|DIR",
+        help="Usage snapshot file, or a folder of them.",
+        show_default="DIR/usage/, else the console API",
     ),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="The date that decides the periods in scope, YYYY-MM-DD (default: today, UTC)."
+        None,
+        "--as-of",
+        metavar="DATE",
+        help="The date that decides the periods in scope, YYYY-MM-DD.",
+        show_default="today, UTC",
     ),
     period: str | None = typer.Option(
-        None, "--period", help="Report one month, YYYY-MM (overrides the scope)."
+        None, "--period", metavar="YYYY-MM", help="Report one month (overrides the scope of --as-of)."
     ),
     company: list[str] | None = typer.Option(
-        None, "--company", help="Only this ConnectWise company identifier (repeatable)."
+        None, "--company", metavar="ID", help="Only this ConnectWise company identifier (repeatable)."
     ),
-    output_format: str = typer.Option("text", "--format", help="text | markdown | csv | html"),
-    out: Path | None = typer.Option(None, "--out", help="Write the report to FILE instead of stdout."),
+    output_format: str = typer.Option(
+        "text", "--format", metavar="|".join(FORMATS), help="How the report is written."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", metavar="FILE", help="Write the report to FILE.", show_default="stdout"
+    ),
 ) -> None:
     """Preview the bill: lines, quantity, price, cost, margin and the change from the previous month.
 
@@ -78,7 +90,8 @@ def report(
         typer.echo(line, err=True)
     client = connect(repository)
     try:
-        made = make_report(directory, usage, selection, repository, client)
+        with connectwise_errors(client):
+            made = make_report(directory, usage, selection, repository, client)
     finally:
         client.http.close()
     write_out(render(made, output_format), out, "report")

@@ -12,15 +12,12 @@ from pathlib import Path
 
 import typer
 
-from reconciler.cli.app import app
+from reconciler.cli.app import sub_app
 from reconciler.errors import UserError
 
-sandbox_app = typer.Typer(
-    name="sandbox",
-    help="A local ConnectWise Manage + Management Console for demos, tests and benchmarks.",
-    no_args_is_help=True,
+sandbox_app = sub_app(
+    "sandbox", "A local ConnectWise Manage + Management Console for demos, tests and benchmarks."
 )
-app.add_typer(sandbox_app, name="sandbox")
 
 _FAULTS = "Faults"
 _GENERATOR = "Generated seed (benchmark)"
@@ -41,20 +38,25 @@ def serve(
     seed: str = typer.Option(
         "demo",
         "--seed",
+        metavar="NAME|FILE",
         help="demo, empty, console-edge-cases (the demo with a console holding real accounts' edge "
         "cases, docs/sandbox.md), or a seed FILE (YAML or JSON).",
     ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback unless --allow-remote)."),
-    port: int = typer.Option(0, "--port", help="Port; 0 takes a free one."),
+    port: int = typer.Option(0, "--port", metavar="PORT", help="Port to listen on; 0 takes a free one."),
     state: Path | None = typer.Option(
-        None, "--state", help="Load this JSON state at start if it exists; save it at exit."
+        None, "--state", metavar="FILE", help="Load this JSON state at start if it exists; save it at exit."
     ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a non-loopback --host."),
     tls_cert: Path | None = typer.Option(None, "--tls-cert", help="Serve https with this PEM certificate."),
     tls_key: Path | None = typer.Option(None, "--tls-key", help="The private key of --tls-cert (PEM)."),
     verbose: bool = typer.Option(False, "--verbose", help="Log each request line to stderr."),
     companies: int | None = typer.Option(
-        None, "--companies", help="Generate N companies instead of --seed.", rich_help_panel=_GENERATOR
+        None,
+        "--companies",
+        metavar="N",
+        help="Generate N companies instead of --seed.",
+        rich_help_panel=_GENERATOR,
     ),
     months: int = typer.Option(
         12, "--months", help="Months of generated history.", rich_help_panel=_GENERATOR
@@ -63,7 +65,11 @@ def serve(
         0, "--seed-number", help="Random seed of the generator.", rich_help_panel=_GENERATOR
     ),
     last_period: str = typer.Option(
-        "2026-10", "--last-period", help="Newest generated month, YYYY-MM.", rich_help_panel=_GENERATOR
+        "2026-10",
+        "--last-period",
+        metavar="YYYY-MM",
+        help="Newest generated month.",
+        rich_help_panel=_GENERATOR,
     ),
     latency: float = typer.Option(
         0.0, "--latency", help="Rate (0..1) of requests delayed.", rich_help_panel=_FAULTS

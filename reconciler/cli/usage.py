@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import typer
 
-from reconciler.cli.app import app
-from reconciler.cli.init import repository_schema_reference
+from reconciler.cli.app import repository_argument, sub_app
 from reconciler.config.load import display_path, load_repository
 from reconciler.config.model import Repository
+from reconciler.config.vendor import repository_schema_reference
 from reconciler.engine.periods import Period
 from reconciler.errors import Severity, UserError
 from reconciler.usage.console import ConsoleClient, pull_usage
@@ -30,12 +30,9 @@ from reconciler.usage.snapshot import dump_usage
 
 CREDENTIALS = ("MBS_USERNAME", "MBS_PASSWORD")
 
-usage_app = typer.Typer(
-    name="usage",
-    help="Usage statistics of the Management Console, as snapshot files to commit under usage/.",
-    no_args_is_help=True,
+usage_app = sub_app(
+    "usage", "Usage statistics of the Management Console, as snapshot files to commit under usage/."
 )
-app.add_typer(usage_app, name="usage")
 
 
 def _repository(directory: Path) -> Repository:
@@ -71,22 +68,29 @@ def _credentials(environ: Mapping[str, str]) -> tuple[str, str]:
 
 @usage_app.command()
 def pull(
-    directory: Path = typer.Argument(
-        Path("billing"),
-        help="The billing repository (for its products, companies and console URL).",
-        show_default="./billing",
+    directory: Path = repository_argument(
+        "The billing repository (for its products, companies and console URL)."
     ),
     period: str | None = typer.Option(
-        None, "--period", help="The month to pull, YYYY-MM (default: the month before --as-of)."
+        None,
+        "--period",
+        metavar="YYYY-MM",
+        help="The month to pull.",
+        show_default="the month before --as-of",
     ),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="The date whose previous month is pulled, YYYY-MM-DD (default: today, UTC)."
+        None,
+        "--as-of",
+        metavar="DATE",
+        help="The date whose previous month is pulled, YYYY-MM-DD.",
+        show_default="today, UTC",
     ),
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Write the snapshot to FILE, typically DIR/usage/YYYY-MM.yaml (replaced if it exists); "
-        "default: stdout.",
+        metavar="FILE",
+        help="Write the snapshot to FILE, typically DIR/usage/YYYY-MM.yaml (replaced if it exists).",
+        show_default="stdout",
     ),
     explain: bool = typer.Option(
         False,

@@ -15,9 +15,10 @@ from pathlib import Path
 import typer
 
 from reconciler import exitcodes
-from reconciler.cli.app import app
+from reconciler.cli.app import app, repository_argument
 from reconciler.config.load import display_path, load_repository
 from reconciler.config.model import Repository
+from reconciler.config.vendor import check_vendored
 from reconciler.errors import Finding, Severity, has_errors, sort_findings
 from reconciler.usage.snapshot import load_usage, usage_files
 
@@ -64,9 +65,7 @@ def summary(name: str, repository: Repository | None, findings: Sequence[Finding
 
 @app.command()
 def validate(
-    directory: Path = typer.Argument(
-        Path("billing"), help="The billing repository to check.", show_default="./billing"
-    ),
+    directory: Path = repository_argument("The billing repository to check."),
     output_format: ValidateFormat = typer.Option(
         ValidateFormat.TEXT,
         "--format",
@@ -74,6 +73,8 @@ def validate(
     ),
 ) -> None:
     """Check a billing repository: schemas, billing rules, secrets and usage/ snapshots; nothing is sent.
+
+    A vendored DIR/schemas/ that differs from this cwbill's schemas is a warning (`stale-schemas`).
 
     Every finding is printed at once, sorted by file and line, on stdout; a summary goes to stderr.
     Exit 0 when valid (warnings allowed), 1 when not.
@@ -85,6 +86,7 @@ def validate(
         cwbill validate path/to/billing --format json
     """
     repository, findings = load_repository(directory)
+    findings = [*findings, *check_vendored(directory, display_path(directory))]  # warnings only
     usage_folder = directory / "usage"
     if repository is not None and usage_folder.is_dir() and usage_files(usage_folder):
         # committed usage snapshots are part of the repository: a bad one fails here, before a plan

@@ -70,7 +70,9 @@ def _to_findings(document: Document, violation: ValidationError) -> list[Finding
             hint = f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
             return [
                 error(
-                    document.location((*path, key), key=True), format_path((*path, key)), f"unknown key{hint}"
+                    document.location((*path, key), key=True),
+                    format_path((*path, key)),
+                    f"unknown key{hint}{_decimal_comma(violation.instance, key)}",
                 )
                 for key in unknown
             ]
@@ -85,6 +87,24 @@ def _to_findings(document: Document, violation: ValidationError) -> list[Finding
             for key in missing
         ] or [error(document.location(path), format_path(path), _message(violation))]
     return [error(document.location(path), format_path(path), _message(violation))]
+
+
+def _decimal_comma(mapping: dict[str, object], key: str) -> str:
+    """The likely cause of a digits-only key without a value right after a number: a decimal comma
+    in a flow mapping (`{cost: 8.00, price: 15,00}` reads as `price: 15` and a key `00`)."""
+    keys = list(mapping)
+    position = keys.index(key)
+    if not key.isdigit() or mapping[key] is not None or position == 0:
+        return ""
+    before = keys[position - 1]
+    number = mapping[before]
+    if not isinstance(number, int | Decimal) or isinstance(number, bool):
+        return ""
+    whole = _show(number)
+    return (
+        f"; `{before}: {whole},{key}` reads as `{before}: {whole}` and a key `{key}`, as a decimal comma "
+        f"splits `{{…}}` in two: write {whole}.{key}"
+    )
 
 
 def _show(value: object) -> str:

@@ -317,6 +317,10 @@ def _load_exact(text: str, file: str) -> tuple[Document | None, list[Finding]]:
         problem = exc.problem or "invalid YAML"
         if "\t" in problem or "'\\t'" in problem:
             problem += " (tabs are not allowed for indentation in YAML)"
+        if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+            # where the construct began (an unclosed quote's opening, say) is often the real mistake
+            begun = exc.context_mark
+            problem += f" ({exc.context} at line {begun.line + 1}, column {begun.column + 1})"
         return None, [error(_mark_location(file, mark), "", f"invalid YAML: {problem}")]
     except yaml.reader.ReaderError as exc:
         return None, [_reader_finding(file, text, exc)]

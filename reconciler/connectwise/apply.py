@@ -198,7 +198,12 @@ class Applier:
                 status = response.status_code
                 return self._unanswered(change, str(status), status, sent_at, in_flight=True)
             return self._failed(change, response)
-        return self._failed_text(change, f"create not confirmed after {self.attempts} attempts")
+        message = (
+            f"create not confirmed after {self.attempts} attempts (the last answered HTTP "
+            f"{response.status_code}: {error_message(response)}); the line is not in ConnectWise"
+        )
+        self.journal.record(change, "failed", status=response.status_code, message=message)
+        return WriteResult(change, False, response.status_code, message)
 
     def _unanswered(
         self, change: Change, why: str, status: int | None, sent_at: float, *, in_flight: bool = False

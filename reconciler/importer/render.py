@@ -22,7 +22,7 @@ from reconciler.engine.money import decimal_places, fixed
 from reconciler.importer.model import ImportedCompany, ImportedConfiguration, NewProduct, PriceEntry, Todo
 from reconciler.render.common import UNSAFE_CHARACTERS
 
-SCHEMA_LINE = "# yaml-language-server: $schema=../../schemas/company.schema.json"
+SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/company.schema.json"
 COMMENT_COLUMN = 40
 # YAML line breaks (\n \r \x85 \u2028 \u2029) and every other control character
 _UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.config.load import load_repository
+from reconciler.config.load import display_path, load_repository
 from reconciler.config.model import Company, Repository
 from reconciler.engine.model import PlanWarning
 from reconciler.engine.periods import Period
@@ -19,6 +19,8 @@ from reconciler.httpclient import require_safe_url
 from reconciler.usage.console import fetch_usage
 from reconciler.usage.model import Usage
 from reconciler.usage.snapshot import load_usage
+
+NO_USAGE_FILES = "no-usage-files"  # the code usage/snapshot.py gives an empty folder
 
 
 def load_checked_repository(root: Path) -> tuple[Repository, list[str]]:
@@ -38,14 +40,24 @@ def usage_source(root: Path, usage: Path | None) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def load_usage_files(path: Path, repository: Repository) -> Usage:
+def load_usage_files(path: Path, repository: Repository, root: Path) -> tuple[Usage, list[PlanWarning]]:
+    """The usage of the snapshot FILE or DIR `path`, and a plan warning when a folder holds none yet
+    (a fresh `cwbill init`): every configuration would otherwise say `no-usage` with no hint why."""
     if not path.exists():
         raise UserError(f"{path}: no such file or directory (--usage)")
     usage, findings = load_usage(path, repository)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if usage is None or errors:
         raise UserError(findings=errors or findings)
-    return usage
+    empty = [f for f in findings if f.code == NO_USAGE_FILES]
+    if not empty:
+        return usage, []
+    shown, name = display_path(path), display_path(root)
+    note = (
+        f"{shown} holds no usage files yet: pull a month with `cwbill usage pull {name} --period YYYY-MM "
+        f"--out {shown}/YYYY-MM.yaml` (or point --usage at one)"
+    )
+    return usage, [PlanWarning(NO_USAGE_FILES, "", "", note)]
 
 
 def fetch_console_usage(
@@ -102,5 +114,5 @@ def load_run_usage(
     """The usage files (`--usage`, else `root/usage/`), else the Management Console for `periods`."""
     source = usage_source(root, usage)
     if source is not None:
-        return load_usage_files(source, repository), []
+        return load_usage_files(source, repository, root)
     return fetch_console_usage(repository, periods, console_transport, all_companies=all_companies)

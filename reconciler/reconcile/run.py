@@ -52,6 +52,8 @@ from reconciler.usage.model import Usage
 from reconciler.usage.notes import note_warnings, usage_ages
 
 log = logging.getLogger("cwbill.run")
+EXAMPLE_CW_URL = "https://api-na.myconnectwise.net/v4_6_release/apis/3.0"  # connectwise-api.md: the base
+API_SUFFIX = "/apis/3.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,11 +173,29 @@ def make_plan(
 
     A ConnectWise that does not answer (after the client's retries) is a UserError, exit 1: nothing
     has been written yet, and the next run starts afresh."""
+    with connectwise_errors(client):
+        return _make_plan(options, repository, client, console_transport, progress, moved_since=moved_since)
+
+
+@contextmanager
+def connectwise_errors(client: ConnectWiseClient) -> Iterator[None]:
+    """A read of ConnectWise that fails (after the client's retries) as a UserError, exit 1: nothing
+    has been written yet. A 404 means the URL is wrong (most often CW_URL without the API path),
+    not a server that is down, so it says which URL and what it should look like."""
     try:
-        run = _make_plan(options, repository, client, console_transport, progress, moved_since=moved_since)
+        yield
     except ConnectWiseError as exc:
+        if exc.status == 404:
+            problem = (
+                f"it must end in the API path ({API_SUFFIX}), e.g. {EXAMPLE_CW_URL}"
+                if not client.base_url.rstrip("/").endswith(API_SUFFIX)
+                else "check its host and codebase"
+            )
+            raise UserError(
+                f"ConnectWise: {exc}; the ConnectWise URL {client.base_url} (CW_URL, else settings.yaml "
+                f"connectwise.url) looks wrong: {problem}; nothing was written"
+            ) from exc
         raise UserError(f"ConnectWise: {exc}; nothing was written, run again when it answers") from exc
-    return run
 
 
 def _make_plan(

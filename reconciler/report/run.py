@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 
 from reconciler.config.model import Repository, SendMode
-from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError
+from reconciler.connectwise.client import ConnectWiseClient
 from reconciler.connectwise.read import read_agreements, read_catalog
 from reconciler.errors import UserError
 from reconciler.plan.model import Selection
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
-from reconciler.reconcile.run import RunOptions, make_plan, selected_companies
+from reconciler.reconcile.run import RunOptions, connectwise_errors, make_plan, selected_companies
 from reconciler.report.build import build_report
 from reconciler.report.model import Report
 from reconciler.report.reconcile import reconcile, unavailable
@@ -38,10 +38,8 @@ def make_report(
 ) -> Report:
     """The report, with the plan for the same scope beside it (reads only: the plan's additions
     are read to name each difference between the two totals)."""
-    try:
+    with connectwise_errors(client):  # one wording of a ConnectWise read that fails (a 404: the URL)
         report = _make_report(root, usage_path, selection, repository, client, console_transport)
-    except ConnectWiseError as exc:
-        raise UserError(f"ConnectWise: {exc}; nothing was written, run again when it answers") from exc
     try:
         run = make_plan(RunOptions(root, usage_path, selection), repository, client, console_transport)
     except UserError as exc:  # the report stands on its own; it says why it has nothing to compare

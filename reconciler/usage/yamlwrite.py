@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from reconciler.usage.model import Provenance, StorageUsage, Usage, UsageRecord
 
-SCHEMA_REF = "../../schemas/usage.schema.json"  # from billing/usage/ to the repository's schemas/
+SCHEMA_REF = "../schemas/usage.schema.json"  # from billing/usage/ to the repository's vendored schemas/
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # Words YAML 1.1 would read as booleans or null if left unquoted.
 _RESERVED = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})

@@ -202,7 +202,7 @@ def test_a_rate_the_lines_show_is_printed_exactly(world: World) -> None:
 
 def test_the_schema_comment_follows_the_repository(world: World) -> None:
     first = world.cwbill("import", "billing", "--company", "ACME", "--as-of", AS_OF)
-    assert first.out.splitlines()[0] == "# yaml-language-server: $schema=../../schemas/company.schema.json"
+    assert first.out.splitlines()[0] == "# yaml-language-server: $schema=../schemas/company.schema.json"
     # no company file says where the schema is: aim as settings.yaml does
     for path in (world.billing / "companies").glob("*.yaml"):
         path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[1:]) + "\n", encoding="utf-8")

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from reconciler import SCHEMA_VERSION, __version__
 from reconciler.cli import app
-from reconciler.cli.init import SKELETON, schema_reference, write_skeleton
+from reconciler.cli.init import SKELETON, write_skeleton
+from reconciler.config.schema import schema_text
+from reconciler.config.vendor import VENDORED_KINDS
 from reconciler.errors import UserError
 from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox, serve_in_thread
 from reconciler.sandbox.seeds import load_seed
-from tests.conftest import PROJECT
 
 CWBILL = Path(sys.executable).parent / "cwbill"
 SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
@@ -44,8 +46,12 @@ def test_init_writes_the_skeleton_into_billing_by_default(workdir: Path) -> None
     written = sorted(
         p.relative_to(workdir).as_posix() for p in (workdir / "billing").rglob("*") if p.is_file()
     )
-    assert written == sorted(f"billing/{relative}" for relative, _, _ in SKELETON)
+    vendored = [f"billing/schemas/{kind}.schema.json" for kind in VENDORED_KINDS] + [
+        "billing/schemas/VERSION"
+    ]
+    assert written == sorted([f"billing/{relative}" for relative, _, _ in SKELETON] + vendored)
     assert stderr.splitlines()[:5] == [f"wrote billing/{relative}" for relative, _, _ in SKELETON]
+    assert "wrote .gitignore" in stderr.splitlines()
 
 
 def test_the_skeleton_is_a_valid_repository(workdir: Path) -> None:
@@ -122,7 +128,8 @@ def test_a_file_in_place_of_the_directory_is_refused(workdir: Path) -> None:
         write_skeleton(workdir / "billing")
 
 
-def test_the_schema_base_may_be_a_url_or_a_folder(workdir: Path) -> None:
+def test_the_schema_base_may_be_a_url_or_an_existing_folder(workdir: Path) -> None:
+    assert invoke("schemas", "--out", "vendored")[0] == 0
     write_skeleton(workdir / "a", schemas="https://git.example.com/raw/cwbill/schemas/")
     write_skeleton(workdir / "b", schemas=str(workdir / "vendored"))
     assert _first_lines(workdir / "a")["companies/example.yaml"] == (
@@ -134,27 +141,86 @@ def test_the_schema_base_may_be_a_url_or_a_folder(workdir: Path) -> None:
     assert _first_lines(workdir / "b")["companies/example.yaml"] == (
         "# yaml-language-server: $schema=../../vendored/company.schema.json"
     )
+    assert not (workdir / "a" / "schemas").exists()  # the headers name where they are: nothing vendored
+    assert not (workdir / "b" / "schemas").exists()
 
 
 @pytest.mark.parametrize(
-    ("file_dir", "expected"),
+    ("given", "message"),
     [
-        (PROJECT / "billing", "../schemas/prices.schema.json"),
-        (PROJECT / "billing" / "companies", "../../schemas/prices.schema.json"),
-        (PROJECT / "deep" / "er" / "billing", "../../../schemas/prices.schema.json"),
+        ("/nonexistent", "--schemas /nonexistent is not a folder"),
+        (
+            "empty",
+            "--schemas empty has no settings.schema.json, products.schema.json, prices.schema.json, "
+            "company.schema.json, usage.schema.json, plan.schema.json",
+        ),
     ],
-    ids=["the checkout's billing", "its companies folder", "a folder not made yet"],
+    ids=["a folder that does not exist", "a folder without the schemas"],
 )
-def test_inside_the_checkout_the_reference_is_relative_as_in_the_example(
-    file_dir: Path, expected: str
+def test_a_schemas_folder_without_the_schemas_is_refused_and_nothing_is_written(
+    workdir: Path, given: str, message: str
 ) -> None:
-    assert schema_reference("prices", file_dir) == expected
+    (workdir / "empty").mkdir()
+    done = subprocess.run(
+        [str(CWBILL), "init", "billing", "--schemas", given],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    code, stderr = done.returncode, done.stderr
+    assert code == 1
+    assert stderr.startswith(f"error: {message}; give a URL, or a folder written by `cwbill schemas --out")
+    assert stderr.endswith("nothing was written\n")
+    assert not (workdir / "billing").exists()
+    assert not (workdir / ".gitignore").exists()
 
 
-def test_outside_the_checkout_the_reference_is_the_packaged_schema(tmp_path: Path) -> None:
-    reference = Path(schema_reference("usage", tmp_path))
-    assert reference.is_absolute()
-    assert reference.read_bytes() == (PROJECT / "reconciler" / "schemas" / "usage.schema.json").read_bytes()
+def test_by_default_the_schemas_are_vendored_and_every_header_is_relative(workdir: Path) -> None:
+    """No header names this machine's site-packages or cwbill's checkout: each resolves inside the
+    repository, so a clone anywhere finds its schemas — the same bytes the installed cwbill checks with."""
+    write_skeleton(workdir / "billing")
+    for relative, kind in YAML_FILES:
+        target = SCHEMA_LINE.match(_first_lines(workdir / "billing")[relative])
+        assert target is not None
+        assert not Path(target.group(1)).is_absolute()
+        resolved = ((workdir / "billing" / relative).parent / target.group(1)).resolve()
+        assert resolved == (workdir / "billing" / "schemas" / f"{kind}.schema.json").resolve()
+        assert resolved.read_text(encoding="utf-8") == schema_text(kind)
+    stamp = (workdir / "billing" / "schemas" / "VERSION").read_text(encoding="utf-8").splitlines()
+    assert stamp[:2] == [f"cwbill {__version__}", f"schemas {SCHEMA_VERSION}"]
+
+
+def test_a_vendored_schema_that_differs_from_the_installed_one_is_a_validate_warning(workdir: Path) -> None:
+    assert invoke("init", "billing")[0] == 0
+    stale = workdir / "billing" / "schemas" / "prices.schema.json"
+    stale.write_text(stale.read_text(encoding="utf-8").replace('"minimum"', '"exclusiveMinimum"'))
+    code, stdout, _, _ = invoke("validate", "billing")
+    assert code == 0  # the bill is unaffected; the editor's checks are stale
+    assert stdout == (
+        "billing/schemas/VERSION:1:1: warning: prices.schema.json differs from the schemas of the installed "
+        f"cwbill {__version__} (schemas {SCHEMA_VERSION}); editors check against stale rules: run "
+        "`cwbill schemas --out billing/schemas` and commit the result\n"
+    )
+    assert invoke("schemas", "--out", "billing/schemas")[0] == 0
+    assert invoke("validate", "billing")[1] == ""
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        (None, "# what cwbill runs leave behind (apply's journal, locks)\n.cwbill/\n"),
+        ("*.pyc\n", "*.pyc\n# what cwbill runs leave behind (apply's journal, locks)\n.cwbill/\n"),
+        ("*.pyc", "*.pyc\n# what cwbill runs leave behind (apply's journal, locks)\n.cwbill/\n"),
+        ("/.cwbill/\n", "/.cwbill/\n"),
+    ],
+    ids=["no .gitignore yet", "one without the line", "one without a final newline", "one that has it"],
+)
+def test_init_keeps_the_run_folder_out_of_git(workdir: Path, existing: str | None, expected: str) -> None:
+    if existing is not None:
+        (workdir / ".gitignore").write_text(existing, encoding="utf-8")
+    assert invoke("init")[0] == 0
+    assert (workdir / ".gitignore").read_text(encoding="utf-8") == expected
 
 
 def test_the_skeleton_plans_against_the_sandbox_demo(workdir: Path) -> None:
@@ -181,3 +247,18 @@ def test_init_needs_no_credentials_and_prints_no_secret(workdir: Path) -> None:
     )
     assert done.returncode == 0
     assert "s3cr3t" not in done.stdout + done.stderr
+
+
+def test_a_fresh_repository_plans_with_the_hint_to_pull_a_month(workdir: Path) -> None:
+    """No usage file yet: the plan says so, and how to pull one, before the `no-usage` lines."""
+    assert invoke("init", "billing")[0] == 0
+    with serve_in_thread(Sandbox(load_seed("demo"))) as url:
+        env = {**DEMO_CREDENTIALS, "CW_URL": url + API_PATH, "MBS_URL": url, "NO_COLOR": "1"}
+        code, stdout, _, exception = invoke("plan", "billing", "--as-of", "2026-11-02", env=env)
+    assert code == 0, exception
+    warnings = [line for line in stdout.splitlines() if line.startswith("! ")]
+    assert warnings[0] == (
+        "! no-usage-files: billing/usage holds no usage files yet: pull a month with `cwbill usage pull "
+        "billing --period YYYY-MM --out billing/usage/YYYY-MM.yaml` (or point --usage at one)"
+    )
+    assert all(line.startswith("! no-usage: ") for line in warnings[1:])

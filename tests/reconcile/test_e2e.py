@@ -208,6 +208,12 @@ def test_failed_writes_exit_3_and_the_next_run_converges(world: World) -> None:
     assert partial.code == 3
     assert partial.err.count("failed: create") == 10
     assert "Applied: 0 created, 2 updated, 3 deleted." in partial.err
+    # each failure names the HTTP status, and the run ends with what to do next
+    assert partial.err.count("create not confirmed after 3 attempts (the last answered HTTP 50") == 10
+    assert partial.err.splitlines()[-1].startswith("next: 10 writes failed (each attempt is in ")
+    assert partial.err.splitlines()[-1].endswith(
+        "run the same apply again: it converges, sending only what is still missing"
+    )
     world.sandbox.faults.update({"server_error": 0.0, "methods": []})
     assert world.cwbill(*APPLY).code == 0
     assert world.cwbill(*PLAN).code == 0

@@ -334,7 +334,7 @@ def test_dump_is_sorted_and_plain() -> None:
     loaded, _ = load_usage(_write("usage/2026-10.yaml", VALID), REPOSITORY)
     assert loaded is not None
     assert dump_usage(loaded) == (
-        "# yaml-language-server: $schema=../../schemas/usage.schema.json\n"
+        "# yaml-language-server: $schema=../schemas/usage.schema.json\n"
         "usage:\n"
         '  - period: "2026-10"\n'
         '    console_company: "Acme Corp"\n'
