@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -48,7 +49,10 @@ class _Unsupported(Exception):
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, numbers.Number) and not isinstance(value, bool)
+    kind = type(value)
+    if kind is int or kind is Decimal:  # what the loaders make: skip the ABC's slower check
+        return True
+    return isinstance(value, numbers.Number) and kind is not bool
 
 
 _TYPES: Mapping[str, Check] = {
@@ -85,9 +89,7 @@ class _Compiler:
             raise _Unsupported
         checks = [self.keyword(schema, name, argument) for name, argument in schema.items()]
         active = [check for check in checks if check is not None]
-        if len(active) == 1:
-            return active[0]
-        return lambda value: all(check(value) for check in active)
+        return _all_of(active)
 
     def keyword(self, schema: Schema, name: str, argument: Any) -> Check | None:  # noqa: PLR0912  # one case per keyword
         if name in _ANNOTATIONS or name in _HANDLED_ELSEWHERE:
@@ -122,8 +124,7 @@ class _Compiler:
         if name == "uniqueItems":
             return _unique if argument else None
         if name == "allOf":
-            parts = [self.compile(part) for part in argument]
-            return lambda v: all(part(v) for part in parts)
+            return _all_of([self.compile(part) for part in argument])
         if name == "oneOf":
             branches = [self.compile(part) for part in argument]
             return lambda v: sum(1 for branch in branches if branch(v)) == 1
@@ -158,7 +159,11 @@ class _Compiler:
         def check(value: object) -> bool:
             if not isinstance(value, dict):
                 return True
-            return all(checks[key](item) for key, item in value.items() if key in checks)
+            for key, item in value.items():
+                each = checks.get(key)
+                if each is not None and not each(item):
+                    return False
+            return True
 
         return check
 
@@ -181,6 +186,19 @@ class _Compiler:
         then = self.compile(schema.get("then", True))
         otherwise = self.compile(schema.get("else", True))
         return lambda v: then(v) if condition(v) else otherwise(v)
+
+
+def _all_of(checks: Sequence[Check]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+
+    def check(value: object) -> bool:
+        for each in checks:  # noqa: SIM110  # a loop, not all(<generator>): once per value and keyword
+            if not each(value):
+                return False
+        return True
+
+    return check
 
 
 def _type(argument: object) -> Check:

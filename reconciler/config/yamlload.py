@@ -8,6 +8,10 @@ multi-document files are findings; and what aliases expand to is bounded, so a "
 fails fast with a clear message instead of eating memory — while a file without aliases, however
 large, is never refused for its size below `MAX_BYTES`.
 
+JSON text (a file whose first character is `{` or `[`) is read by the json module instead, with the
+same exactness and duplicate-key rule (`reconciler.config.jsonload`); anything it refuses goes down
+the YAML path below, which reports it.
+
 Speed: a repository of 2,000 companies is 2,000 files, and PyYAML's pure-Python parser spends ≈ 2.5 s
 on them. When PyYAML has libyaml, a file is first composed by libyaml (`CSafeLoader`, ≈ 10× faster),
 using the same resolver and the same builder. That fast path only takes plain files, where the two
@@ -22,17 +26,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from reconciler.config import jsonload
+from reconciler.config.document import Document, PathKey, Positions, format_path
 from reconciler.errors import Finding, Location, error
 
-PathKey = tuple[str | int, ...]
+__all__ = ["Document", "PathKey", "format_path", "load_file", "load_text", "read_bytes"]
 
 # An alias bomb is a small file whose aliases expand to a huge one: refused when the nodes built
 # through aliases pass both MAX_EXPANDED and EXPANSION_RATIO × the nodes written in the file. A file
@@ -44,39 +48,6 @@ MAX_BYTES = 64 * 1024 * 1024  # 64 MiB: a 20,000-record usage file is ≈ 4 MB, 
 
 _TAG = "tag:yaml.org,2002:"
 _FLOAT_TEXT = re.compile(r"^[-+]?(\d[\d_]*)?(\.[\d_]*)?([eE][-+]?\d+)?$")
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A loaded file: plain data plus the position of each value (and each mapping key)."""
-
-    file: str
-    data: object
-    positions: Mapping[PathKey, tuple[int, int]] = field(default_factory=dict)
-    key_positions: Mapping[PathKey, tuple[int, int]] = field(default_factory=dict)
-
-    def location(self, path: PathKey = (), *, key: bool = False) -> Location:
-        """The location of `path`, or of its nearest ancestor that has one."""
-        probe = tuple(path)
-        while True:
-            table = self.key_positions if key and probe in self.key_positions else self.positions
-            if probe in table:
-                line, col = table[probe]
-                return Location(self.file, line, col)
-            if not probe:
-                return Location(self.file, 1, 1)
-            probe = probe[:-1]
-
-
-def format_path(path: PathKey) -> str:
-    """`("configurations", 0, "send")` → `configurations[0].send`."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 class _Composer(yaml.SafeLoader):
@@ -267,6 +238,11 @@ def load_text(raw: bytes | str, file: str) -> tuple[Document | None, list[Findin
     text, findings = _text_of(raw, file)
     if text is None:
         return None, findings
+    if text.lstrip()[:1] in ("{", "["):
+        # JSON (usage files, seeds) through the json module; what it refuses, YAML judges below
+        document = jsonload.load_json(text, file, max_depth=MAX_DEPTH, refused=_NON_PRINTABLE)
+        if document is not None:
+            return document, []
     fast = _load_fast(text, file)
     if fast is not None:
         return fast
@@ -299,7 +275,7 @@ def _load_fast(text: str, file: str) -> tuple[Document, list[Finding]] | None:
         loader.dispose()
     if data is None:  # an empty document (`---`): the marks of its empty scalar differ
         return None
-    return Document(file, data, builder.positions, builder.key_positions), builder.findings
+    return Document(file, data, Positions(builder.positions, builder.key_positions)), builder.findings
 
 
 def _load_exact(text: str, file: str) -> tuple[Document | None, list[Finding]]:
@@ -330,7 +306,7 @@ def _load_exact(text: str, file: str) -> tuple[Document | None, list[Finding]]:
         return None, [error(Location(file, 1, 1), "", "refused: nested too deeply")]
     finally:
         loader.dispose()
-    document = Document(file, data, builder.positions, builder.key_positions)
+    document = Document(file, data, Positions(builder.positions, builder.key_positions))
     return document, builder.findings
 
 
