@@ -4,7 +4,8 @@
 Start-up is the median wall time of several runs of the real console script, beside a bare
 interpreter's (`python -c pass`), so the difference is cwbill's own. A load is timed inside a fresh
 interpreter around the one call a run makes (`load_usage` of the file against its repository,
-`load_seed`), so imports and the repository's own loading are left out; the interpreter settings of
+`load_seed`'s two steps: reading and checking the file, then building the store), so imports and the
+repository's own loading are left out; the interpreter settings of
 the `cwbill` entry point (garbage collector thresholds) apply, as they do in a run.
 """
 
@@ -49,14 +50,20 @@ print(elapsed)
 """
 _TIME_SEED = """
 import gc, sys, time
+from pathlib import Path
 from reconciler.cli import GC_THRESHOLDS
-from reconciler.sandbox.seeds import load_seed
+from reconciler.config.schema import check_schema
+from reconciler.config.yamlload import load_file
+from reconciler.sandbox.seeds import build_store
 gc.set_threshold(*GC_THRESHOLDS)
 started = time.perf_counter()
-store = load_seed(sys.argv[1])
+document, findings = load_file(Path(sys.argv[1]))
+assert document is not None and not findings and not check_schema(document, "sandbox-seed")
+read = time.perf_counter() - started
+store, problems = build_store(document)
 elapsed = time.perf_counter() - started
-assert len(store.additions) == int(sys.argv[2]), len(store.additions)
-print(elapsed)
+assert not problems and len(store.additions) == int(sys.argv[2]), len(store.additions)
+print(elapsed, read)
 """
 
 
@@ -67,7 +74,8 @@ class FixedCosts:
     validate: float  # `cwbill validate billing` (the example repository)
     usage_json: float  # load_usage of 20,000 records
     usage_yaml: float
-    seed_json: float  # load_seed of 72,000 additions
+    seed_json: float  # load_seed of 72,000 additions: read, checked, built into the sandbox's store
+    seed_read: float  # of which reading the file and checking it against its schema
     usage_bytes: tuple[int, int]  # JSON, YAML
     seed_bytes: int
 
@@ -85,11 +93,11 @@ def _environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("CW_", "MBS_"))} | {"NO_COLOR": "1"}
 
 
-def _timed(script: str, *args: str) -> float:
+def _timed(script: str, *args: str) -> list[float]:
     done = subprocess.run(
         [sys.executable, "-c", script, *args], check=True, capture_output=True, text=True, env=_environment()
     )
-    return float(done.stdout.strip())
+    return [float(figure) for figure in done.stdout.split()]
 
 
 def _usage_records() -> dict[tuple[str, Period], UsageRecord]:
@@ -189,11 +197,11 @@ def measure(folder: Path) -> FixedCosts:
     validate = _median_wall([CWBILL, "validate", "billing"], ROOT)
     billing, as_json, as_yaml = write_usage(folder)
     records = str(USAGE_COMPANIES * USAGE_MONTHS)
-    usage_json = _timed(_TIME_USAGE, str(billing), str(as_json), records)
-    usage_yaml = _timed(_TIME_USAGE, str(billing), str(as_yaml), records)
+    [usage_json] = _timed(_TIME_USAGE, str(billing), str(as_json), records)
+    [usage_yaml] = _timed(_TIME_USAGE, str(billing), str(as_yaml), records)
     seed = folder / "seed.json"
     additions = write_seed(seed)
-    seed_json = _timed(_TIME_SEED, str(seed), str(additions))
+    seed_json, seed_read = _timed(_TIME_SEED, str(seed), str(additions))
     return FixedCosts(
         bare,
         version,
@@ -201,6 +209,7 @@ def measure(folder: Path) -> FixedCosts:
         usage_json,
         usage_yaml,
         seed_json,
+        seed_read,
         (as_json.stat().st_size, as_yaml.stat().st_size),
         seed.stat().st_size,
     )

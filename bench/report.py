@@ -239,6 +239,7 @@ def _fixed_markdown(costs: FixedCosts) -> list[str]:
         f"| 20,000-record usage file, JSON ({costs.usage_bytes[0] / 1e6:.1f} MB) | {costs.usage_json:.2f} |",
         f"| 20,000-record usage file, YAML ({costs.usage_bytes[1] / 1e6:.1f} MB) | {costs.usage_yaml:.2f} |",
         f"| 72,000-addition seed, JSON ({costs.seed_bytes / 1e6:.1f} MB) | {costs.seed_json:.2f} |",
+        f"| … of which reading and checking the file | {costs.seed_read:.2f} |",
         "",
     ]
 
