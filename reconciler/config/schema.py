@@ -14,14 +14,15 @@ import json
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, cast
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, cast
 
 from reconciler.config.schemacheck import Check, Unsure, compile_schema
 from reconciler.config.yamlload import Document, PathKey, format_path
 from reconciler.errors import Finding, error
+
+if TYPE_CHECKING:  # jsonschema (≈ 90 ms to import) is loaded only when some data is invalid
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_KINDS = ("settings", "products", "prices", "company", "usage", "sandbox-seed", "plan")
 
@@ -38,6 +39,8 @@ def load_schema(kind: str) -> dict[str, Any]:
 
 @cache
 def _validator(kind: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     # the schemas ship with the package: tests/config/test_schemas.py checks each against the
     # metaschema once, instead of every run (≈ 10 ms a kind at start-up)
     return Draft202012Validator(load_schema(kind), format_checker=Draft202012Validator.FORMAT_CHECKER)

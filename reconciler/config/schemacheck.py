@@ -19,8 +19,6 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 Check = Callable[[object], bool]
 Schema = Mapping[str, Any]
 
@@ -219,6 +217,8 @@ def _string(name: str, argument: Any) -> Check:
         return lambda v: not isinstance(v, str) or len(v) >= argument
     if name == "maxLength":
         return lambda v: not isinstance(v, str) or len(v) <= argument
+    from jsonschema import Draft202012Validator  # only a schema with `format` (the plan's) needs it
+
     checker = Draft202012Validator.FORMAT_CHECKER  # the checker jsonschema is given (config/schema.py)
     return lambda v: checker.conforms(v, argument)
 
