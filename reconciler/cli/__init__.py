@@ -13,21 +13,24 @@ import sys
 import typer
 
 from reconciler import __version__, exitcodes
-from reconciler.cli.app import app
+from reconciler.cli.app import app, lazy_command
 from reconciler.cli.interrupts import Interrupted, ctrl_c_raises_interrupted
 from reconciler.errors import UserError
 
-# Command modules register themselves on `app` when imported.
-from reconciler.cli import validate as _validate  # noqa: F401  # isort: skip
-from reconciler.cli import usage as _usage  # noqa: F401  # isort: skip
-from reconciler.cli import reconcile as _reconcile  # noqa: F401  # isort: skip
-from reconciler.cli import sandbox as _sandbox  # noqa: F401  # isort: skip
-from reconciler.cli import init as _init  # noqa: F401  # isort: skip
-from reconciler.cli import imports as _imports  # noqa: F401  # isort: skip
-from reconciler.cli import report as _report  # noqa: F401  # isort: skip
-from reconciler.cli import leakage as _leakage  # noqa: F401  # isort: skip
-from reconciler.cli import doctor as _doctor  # noqa: F401  # isort: skip
-from reconciler.cli import schemas as _schemas  # noqa: F401  # isort: skip
+# One line per command: its name and the module that registers it on `app`, imported only when the
+# command runs (or help lists it), so each command loads what it uses and no more. Help lists them
+# in this order (a module's commands before the sub-groups such as `usage` and `sandbox`).
+lazy_command("validate", "reconciler.cli.validate")
+lazy_command("doctor", "reconciler.cli.doctor")
+lazy_command("usage", "reconciler.cli.usage")
+lazy_command("plan", "reconciler.cli.reconcile")
+lazy_command("apply", "reconciler.cli.reconcile")
+lazy_command("sandbox", "reconciler.cli.sandbox")
+lazy_command("init", "reconciler.cli.init")
+lazy_command("schemas", "reconciler.cli.schemas")
+lazy_command("import", "reconciler.cli.imports")
+lazy_command("report", "reconciler.cli.report")
+lazy_command("leakage", "reconciler.cli.leakage")
 
 __all__ = ["__version__", "app", "main"]
 

@@ -1,4 +1,4 @@
-"""The typer application object and the options every command shares.
+"""The typer application object, its lazily imported commands, and the options every command shares.
 
 `CwbillTyper` is the one place the look of `--help` is decided, so every command — today's and those
 added later with `@app.command()` or a sub-app made with `sub_app` — gets it without per-command work:
@@ -6,18 +6,23 @@ a flag shows no value placeholder (typer 0.29 prints `--yes <bool>`, `--help <bo
 which suggests `--yes true`, a usage error), a value option shows a click-style one (`--as-of DATE`
 where the option declares a `metavar`, else its type: `PATH`, `TEXT`, `INTEGER`), an argument its
 upper-case name (`[DIR]`), and a default only in typer's `[default: …]` form (never `-v [default: 0]`).
+
+Commands are registered by name and module (`lazy_command`) and imported only when looked up, so each
+command loads what it uses and no more (docs/performance.md).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import typer
+import typer.main
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from typer.models import CommandFunctionType
 
@@ -97,7 +102,49 @@ def sub_app(name: str, help_text: str) -> CwbillTyper:
     return group
 
 
+# Each command's name → the module that defines it (and registers it on `app` when imported), in the
+# order help lists them; filled by `lazy_command` in reconciler/cli/__init__.py.
+_COMMAND_MODULES: dict[str, str] = {}
+
+
+def lazy_command(name: str, module: str) -> None:
+    """Register command `name` as defined in `module`, imported only when the command is looked up:
+    when it runs, or for help. So `cwbill --version` imports no command, and each command only what
+    it uses (docs/performance.md; tests/cli/test_startup.py holds the boundary)."""
+    _COMMAND_MODULES[name] = module
+
+
+def _import(modules: Iterable[str]) -> None:
+    for module in dict.fromkeys(modules):
+        importlib.import_module(module)
+
+
+class _LazyCommands(PolishedGroup):
+    """The root group: a command's module is imported the first time the command is asked for, then
+    the group's commands are rebuilt from what `app` holds, exactly as typer builds them."""
+
+    def _refresh(self, modules: Iterable[str]) -> None:
+        _import(modules)
+        built = typer.main.get_command(app)
+        assert isinstance(built, TyperGroup)
+        self.commands = built.commands
+
+    # `Any` for click's Context and Command: typer vendors click from 0.2x on, and depended on it before
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            module = _COMMAND_MODULES.get(cmd_name)
+            # an unknown name loads every command, so that "did you mean" suggests from all of them
+            self._refresh([module] if module is not None else _COMMAND_MODULES.values())
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        if any(name not in self.commands for name in _COMMAND_MODULES):
+            self._refresh(_COMMAND_MODULES.values())  # in registration order: help's order
+        return list(self.commands)
+
+
 app = CwbillTyper(
+    cls=_LazyCommands,
     name="cwbill",
     help=(
         "cwbill: MSP360 Managed Backup billing statistics as code, reconciled into ConnectWise "

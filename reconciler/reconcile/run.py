@@ -208,8 +208,9 @@ def _make_plan(
     moved_since: Mapping[int, str] | None = None,
 ) -> PlanRun:
     """The reads overlap the work (docs/performance.md): usage loads while agreements and catalog are
-    read, and every agreement's additions are read while the engine runs, for every period its
-    configurations may touch; the engine's exact scope then keeps what it needs (`collect`)."""
+    read (at once: neither needs the other), and every agreement's additions are read while the
+    engine runs, for every period its configurations may touch; the engine's exact scope then keeps
+    what it needs (`collect`)."""
     selection = options.selection
     companies = selected_companies(repository, selection.companies)
     possible = {
@@ -218,7 +219,8 @@ def _make_plan(
         for conf in c.configurations
     }
     every_period = periods_in_any_scope(companies, selection.as_of, selection.period)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cwbill-usage") as background:
+    identifiers = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cwbill-first-reads") as background:
         loading = background.submit(
             load_run_usage,
             options.root,
@@ -228,9 +230,10 @@ def _make_plan(
             console_transport,
             all_companies=options.leakage,
         )
+        # the catalog does not depend on the agreements: both first reads are in flight at once
+        reading_catalog = background.submit(read_catalog, client, identifiers)
         agreements = read_agreements(client, companies)
-        identifiers = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
-        catalog = read_catalog(client, identifiers)
+        catalog = reading_catalog.result()
         log.info("read %d agreements, %d catalog items", sum(map(len, agreements.values())), len(catalog))
         problems = _catalog_findings(repository, companies, catalog)
         scopes = [ConfigurationScope(company, name, periods) for (company, name), periods in possible.items()]

@@ -25,9 +25,13 @@ DEFAULT = re.compile(r"\[default: ([^\]]*)\]")
 
 
 def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every command under `command`, asked as click asks a group (`list_commands`, `get_command`),
+    so the root's lazily imported commands are all loaded and walked."""
     yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from _commands(sub, (*path, name))
+    if not hasattr(command, "list_commands"):
+        return
+    for name in sorted(command.list_commands(None)):
+        yield from _commands(command.get_command(None, name), (*path, name))
 
 
 ROOT = typer.main.get_command(app)

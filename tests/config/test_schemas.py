@@ -7,7 +7,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from reconciler.config.schema import check_schema, load_schema
+from reconciler.config.schema import SCHEMA_KINDS, check_schema, load_schema
 from reconciler.config.yamlload import load_text
 from tests.conftest import EXAMPLE_BILLING, PROJECT
 
@@ -41,6 +41,12 @@ def test_schema_is_valid_draft_2020_12_with_id_and_descriptions(kind: str) -> No
                 walk(value, f"{where}[{i}]")
 
     walk(schema, kind)
+
+
+@pytest.mark.parametrize("kind", SCHEMA_KINDS)
+def test_every_shipped_schema_is_a_valid_draft_2020_12_schema(kind: str) -> None:
+    # cwbill does not check its own schemas at run time (reconciler.config.schema): this test does
+    Draft202012Validator.check_schema(load_schema(kind))
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,29 @@ def test_alias_bomb_fails_fast() -> None:
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
     document, findings = load_text("\n".join(lines), "bomb.yaml")
     assert document is None
-    assert "alias bomb" in findings[0].message
+    assert [(f.location.file, f.message) for f in findings] == [
+        ("bomb.yaml", "refused: aliases expand to more than 200000 nodes (an alias bomb?)")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "items:\n" + "".join(f"  - {{n: {i}, v: 1.5}}\n" for i in range(80_000)),
+        "base: &b {k: 1, j: 2}\nitems:\n" + "".join(f"  - {{<<: *b, n: {i}}}\n" for i in range(30_000)),
+        "items:\n" + "".join(f"  - &a{i} {{n: {i}}}\n  - *a{i}\n" for i in range(2_000)),
+    ],
+    ids=[
+        "a large file without any alias is never refused for its size",
+        "a merge key in every item expands less than ten times the file",
+        "two thousand aliases, each used once",
+    ],
+)
+def test_legitimate_large_files_load(text: str) -> None:
+    document, findings = load_text(text, "large.yaml")
+    assert findings == []
+    assert document is not None
+    assert isinstance(document.data, dict)
 
 
 @pytest.mark.parametrize(
