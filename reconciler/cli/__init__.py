@@ -30,6 +30,7 @@ lazy_command("init", "reconciler.cli.init")
 lazy_command("schemas", "reconciler.cli.schemas")
 lazy_command("import", "reconciler.cli.imports")
 lazy_command("report", "reconciler.cli.report")
+lazy_command("leakage", "reconciler.cli.leakage")
 
 __all__ = ["__version__", "app", "main"]
 

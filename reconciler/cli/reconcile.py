@@ -20,6 +20,10 @@ from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.connectwise.read import Progress
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
+from reconciler.leakage.markdown import DEFAULT_LIMIT as LEAKAGE_LIMIT
+from reconciler.leakage.markdown import MIN_LIMIT as LEAKAGE_MIN_LIMIT
+from reconciler.leakage.markdown import leakage_section
+from reconciler.leakage.run import leakage_of
 from reconciler.plan.model import Plan, Reason, Selection
 from reconciler.reconcile.inputs import load_checked_repository
 from reconciler.reconcile.run import (
@@ -106,6 +110,10 @@ def _print_plan(run: PlanRun, output: _Output, stream: TextIO) -> None:
         if output.show_unowned:
             listing = render_unowned_markdown(run.unowned, show_cost=show_cost, limit=output.limit // 4)
             sections.append(listing.rstrip("\n"))
+        # `--leakage`: only when anything leaks, in a quarter of the comment at most
+        leaking = leakage_section(leakage_of(run), limit=_leakage_limit(output.limit))
+        if leaking:
+            sections.append(leaking.rstrip("\n"))
         header = [DRIFT_ONLY_LINE] if output.drift_only else []
         text = render_markdown(
             plan, review=run.review, show_cost=show_cost, limit=output.limit, header=header, sections=sections
@@ -120,6 +128,11 @@ def _print_plan(run: PlanRun, output: _Output, stream: TextIO) -> None:
 
 
 DRIFT_ONLY_LINE = "Drift only (--drift-only): the counts and totals are those of the changes shown."
+
+
+def _leakage_limit(comment_limit: int) -> int:
+    """The Revenue leakage section's size: a quarter of the comment, as the unowned listing's."""
+    return min(LEAKAGE_LIMIT, comment_limit // 4)
 
 
 def _comment_limit(platform: str, comment_limit: int | None) -> int:
@@ -175,6 +188,12 @@ def plan(
         help="Characters per Markdown comment (overrides --platform). A plan whose summary does not fit "
         "goes on in further comments, separated by a `<!-- cwbill: next comment -->` line.",
     ),
+    leakage: bool = typer.Option(
+        False,
+        "--leakage",
+        help="Markdown: add a Revenue leakage section when billable usage is on no invoice line "
+        "(reads every console company; `cwbill leakage` has the detail).",
+    ),
     concurrency: int = CONCURRENCY_OPT,
     verbose: int = VERBOSE_OPT,
 ) -> None:
@@ -190,8 +209,14 @@ def plan(
             "--show-unowned lists them in text and markdown; the JSON plan has their ids in `unowned`"
         )
     limit = _comment_limit(platform, comment_limit)
+    if leakage and output_format == "markdown" and _leakage_limit(limit) < LEAKAGE_MIN_LIMIT:
+        raise UserError(
+            f"--leakage: the Revenue leakage section needs a quarter of the comment, at least "
+            f"{LEAKAGE_MIN_LIMIT:,} characters; use --comment-limit {4 * LEAKAGE_MIN_LIMIT} or more"
+        )
     only = Reason.DRIFT if drift_only else None
-    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency, only)
+    selection = _selection(as_of, period, company, adopt)
+    options = RunOptions(directory, usage, selection, concurrency, only, leakage=leakage)
     run = _make(options)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -94,11 +94,15 @@ def report(
             made = make_report(directory, usage, selection, repository, client)
     finally:
         client.http.close()
-    text = render(made, output_format)
+    write_out(render(made, output_format), out, "report")
+
+
+def write_out(text: str, out: Path | None, what: str) -> None:
+    """`text` to stdout, or to `out` (its folder made) with a note on stderr."""
     if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    typer.echo(f"report written to {out}", err=True)
+    typer.echo(f"{what} written to {out}", err=True)

@@ -98,6 +98,12 @@ def pull(
         help="Also show per company the SizeBackup sum cwbill bills beside PUT /api/Billing's "
         "AverageSpace and CurrentSpaceUsed, and their ratios (stderr).",
     ),
+    all_companies: bool = typer.Option(
+        False,
+        "--all-companies",
+        help="Also pull console companies without a company file, and keep what no product maps "
+        "(by the console's names), for `cwbill leakage`; nothing bills them.",
+    ),
 ) -> None:
     """Pull a month's usage from the Management Console and write it as a usage snapshot.
 
@@ -116,6 +122,8 @@ def pull(
         cwbill usage pull path/to/billing --as-of 2026-11-01 > 2026-10.yaml
 
         cwbill usage pull --period 2026-10 --explain > /dev/null
+
+        cwbill usage pull --all-companies --period 2026-10 --out billing/usage/2026-10.yaml
     """
     repository = _repository(directory)
     month = _period(as_of, period)
@@ -123,7 +131,7 @@ def pull(
     url = os.environ.get("MBS_URL") or repository.settings.console_url
     with httpx.Client() as client:
         console = ConsoleClient(client, url, username, password)
-        pulled = pull_usage(console, repository, [month], explain=explain)
+        pulled = pull_usage(console, repository, [month], explain=explain, all_companies=all_companies)
     usage = pulled.usage
     for note in [*pulled.warnings, *note_warnings(usage, repository, [month])]:
         where = f"{note.company}: " if note.company else ""

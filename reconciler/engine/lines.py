@@ -67,12 +67,19 @@ def contributions(
         if product is None or product.connectwise != connectwise_product:
             continue  # validation reports unknown or unselected products (billing-rules §2)
         if product.kind is ProductKind.LICENSE:
-            count = Decimal(record.licenses.get(key, 0))
-            found.append(_license(key, product.console, count, repository.prices.license(key)))
+            found.append(contribution_of(repository, key, record.licenses.get(key, 0)))
         else:
-            amounts = record.storage.get(key, StorageUsage())
-            found.append(_storage(key, product.console, amounts, repository))
+            found.append(contribution_of(repository, key, record.storage.get(key, StorageUsage())))
     return tuple(found)
+
+
+def contribution_of(repository: Repository, key: str, amount: int | StorageUsage) -> Contribution:
+    """What `amount` of the products.yaml product `key` adds to a line at the repository's prices:
+    a license count, or storage amounts in GB (`cwbill leakage` prices usage no line carries so)."""
+    product = repository.products[key]
+    if isinstance(amount, StorageUsage):
+        return _storage(key, product.console, amount, repository)
+    return _license(key, product.console, Decimal(amount), repository.prices.license(key))
 
 
 def _license(key: str, console: str, count: Decimal, rate: CostPrice) -> Contribution:

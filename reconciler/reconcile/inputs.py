@@ -61,9 +61,14 @@ def load_usage_files(path: Path, repository: Repository, root: Path) -> tuple[Us
 
 
 def fetch_console_usage(
-    repository: Repository, periods: Sequence[Period], transport: httpx.BaseTransport | None = None
+    repository: Repository,
+    periods: Sequence[Period],
+    transport: httpx.BaseTransport | None = None,
+    *,
+    all_companies: bool = False,
 ) -> tuple[Usage, list[PlanWarning]]:
-    """Usage from the Management Console API (MBS_URL, MBS_USERNAME, MBS_PASSWORD from the environment)."""
+    """Usage from the Management Console API (MBS_URL, MBS_USERNAME, MBS_PASSWORD from the environment);
+    of every console company with `all_companies` (`cwbill leakage`)."""
     missing = [name for name in ("MBS_USERNAME", "MBS_PASSWORD") if not os.environ.get(name)]
     if missing:
         raise UserError(
@@ -75,7 +80,12 @@ def fetch_console_usage(
     )
     with httpx.Client(base_url=url, transport=transport) as client:
         usage, warnings = fetch_usage(
-            client, repository, periods, os.environ["MBS_USERNAME"], os.environ["MBS_PASSWORD"]
+            client,
+            repository,
+            periods,
+            os.environ["MBS_USERNAME"],
+            os.environ["MBS_PASSWORD"],
+            all_companies=all_companies,
         )
     return usage, list(warnings)
 
@@ -98,9 +108,11 @@ def load_run_usage(
     repository: Repository,
     periods: Sequence[Period],
     console_transport: httpx.BaseTransport | None = None,
+    *,
+    all_companies: bool = False,
 ) -> tuple[Usage, list[PlanWarning]]:
     """The usage files (`--usage`, else `root/usage/`), else the Management Console for `periods`."""
     source = usage_source(root, usage)
     if source is not None:
         return load_usage_files(source, repository, root)
-    return fetch_console_usage(repository, periods, console_transport)
+    return fetch_console_usage(repository, periods, console_transport, all_companies=all_companies)

@@ -48,6 +48,7 @@ from reconciler.plan.saved import change_differences
 from reconciler.plan.unowned import UnownedLine, unowned_lines
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.render.json import plan_from_json
+from reconciler.usage.model import Usage
 from reconciler.usage.notes import note_warnings, usage_ages
 
 log = logging.getLogger("cwbill.run")
@@ -62,6 +63,18 @@ class RunOptions:
     selection: Selection
     concurrency: int = 8
     only: Reason | None = None  # only the changes of this reason (`plan --drift-only`)
+    # `cwbill leakage`: usage of every console company, and the run's inputs kept in `PlanRun.inputs`
+    leakage: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RunInputs:
+    """What a plan was made from, kept only when asked (`RunOptions.leakage`): it costs memory."""
+
+    usage: Usage
+    desired: DesiredResult
+    live: LiveState
+    plan: Plan  # with every change, also under `RunOptions.only`
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +85,7 @@ class PlanRun:
     review: Review = NO_REVIEW  # the review aids of the Markdown plan
     # with `moved_since` (a saved plan's additions): each live addition read whose lastUpdated differs
     moved: Mapping[int, LiveAddition] = field(default_factory=dict)
+    inputs: RunInputs | None = None
 
 
 def connect(
@@ -208,7 +222,13 @@ def _make_plan(
     identifiers = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cwbill-first-reads") as background:
         loading = background.submit(
-            load_run_usage, options.root, options.usage, repository, every_period, console_transport
+            load_run_usage,
+            options.root,
+            options.usage,
+            repository,
+            every_period,
+            console_transport,
+            all_companies=options.leakage,
         )
         # the catalog does not depend on the agreements: both first reads are in flight at once
         reading_catalog = background.submit(read_catalog, client, identifiers)
@@ -264,7 +284,11 @@ def _make_plan(
     moved = (
         {} if moved_since is None else {a.id: a for a in additions if moved_since.get(a.id) != a.last_updated}
     )
-    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), review, moved)
+    inputs = None
+    if options.leakage:  # the classification's plan has every change (pending units are its creates)
+        whole = build_plan(repository, desired, live, selection, usage.digest) if options.only else plan
+        inputs = RunInputs(usage, desired, live, whole)
+    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), review, moved, inputs)
 
 
 def load_saved_plan(path: Path) -> Plan:

@@ -207,11 +207,15 @@ def fetch_usage(  # noqa: PLR0917  # the signature of the brief; policy may be p
     base_url: str | None = None,
     concurrency: int = 4,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    all_companies: bool = False,
 ) -> tuple[Usage, list[PlanWarning]]:
-    """The usage of every configured company the console has, for each of `periods` (`pull_usage`)."""
+    """The usage of every configured company the console has (of every console company with
+    `all_companies`), for each of `periods` (`pull_usage`)."""
     url = base_url or str(client.base_url) or repository.settings.console_url
     console = ConsoleClient(client, url, username, password, policy=policy)
-    pulled = pull_usage(console, repository, periods, concurrency=concurrency, now=now)
+    pulled = pull_usage(
+        console, repository, periods, concurrency=concurrency, now=now, all_companies=all_companies
+    )
     return pulled.usage, pulled.warnings
 
 
@@ -223,18 +227,21 @@ def pull_usage(
     concurrency: int = 4,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     explain: bool = False,
+    all_companies: bool = False,
 ) -> Pulled:
-    """The usage of every configured company the console has, for each of `periods`.
+    """The usage of every configured company the console has, for each of `periods` — of every
+    console company with `all_companies`, with what no product maps kept by its console name
+    (`cwbill leakage`): no further list call, only the Billing/Details of those companies' users.
 
-    Every record says when it was read (`now()` as the lists are read) and how. The digest is the
-    SHA-256 of the snapshot text without that provenance, so equal figures give an equal
-    fingerprint whenever they are read. With `explain`, `PUT /api/Billing` is also read per pulled
+    Every record says when it was read (`now()` as the lists are read) and how. The digest is
+    `usage_digest`'s, so equal billed figures give an equal fingerprint whenever they are read and
+    with or without `all_companies`. With `explain`, `PUT /api/Billing` is also read per pulled
     company and month, for the storage cross-check.
     """
     pull = ConsolePull(console, sorted(set(periods)), concurrency)
     taken_at = now()
     state = pull.state()
-    builder = UsageBuilder(repository, state, taken_at)
+    builder = UsageBuilder(repository, state, taken_at, all_companies=all_companies)
     users = [*builder.users, *checks.companyless_users(state)]
     details = pull.details([user.id for user in users])
     for period in pull.periods:
@@ -247,12 +254,22 @@ def pull_usage(
         pulled = sorted({record.console_company for record in records.values()})
         answers = {(name, period): pull.billing(period, name) for name in pulled for period in pull.periods}
         cross = storage_checks(builder.users, details, answers)
-    return Pulled(Usage(records, usage_digest(records)), warnings, cross)
+    return Pulled(Usage(records, usage_digest(records, repository)), warnings, cross)
 
 
-def usage_digest(records: Mapping[tuple[str, Period], UsageRecord]) -> str:
-    """SHA-256 of the snapshot text of the figures alone (provenance and notes left out)."""
-    figures = {key: replace(record, provenance=None, notes=()) for key, record in records.items()}
+def usage_digest(records: Mapping[tuple[str, Period], UsageRecord], repository: Repository) -> str:
+    """SHA-256 of the snapshot text of what a plan bills: the configured companies' figures alone
+    (provenance, notes and `unmapped_*` left out).
+
+    Billed figures only, so a plan made for leakage (`plan --leakage --out`) is not stale for the
+    apply that reads the configured companies only, nor a plan stale because it was read later.
+    """
+    configured = {c.console_company for c in repository.companies}
+    figures = {
+        key: replace(record, provenance=None, notes=(), unmapped_licenses={}, unmapped_storage={})
+        for key, record in records.items()
+        if record.console_company in configured
+    }
     return hashlib.sha256(dump_usage(Usage(figures)).encode("utf-8")).hexdigest()
 
 

@@ -5,12 +5,14 @@ returns one `UsageRecord` per configured company present in the console and per 
 warning for everything it cannot map — a console company without a company file, a company file
 whose console company the console lacks, a license type or storage account no product names —
 so nothing is dropped silently. Two console companies with one configured name are an error: whose
-usage is whose cannot be told. Licenses and package limits are the console's current state (it
-keeps no history), so they are read at `taken_at` for every period pulled; a license that expired
-before a period starts is not counted in it, and a package limit below 0 (the console's
-"unlimited") is no limit charge, with an `unlimited-limit` note. Stored and restored bytes come per
-user, account and month from Billing/Details and become GB at 2^30 bytes per GB, 6 places. Each
-record says what it measured (`Provenance`, docs/billing.md §9).
+usage is whose cannot be told. With `all_companies` (`usage pull --all-companies`, `cwbill leakage`)
+every console company gets its records, and what no product maps is kept in them by its console
+name (`UsageRecord.unmapped_*`), so the leakage report can count it. Licenses and package limits are
+the console's current state (it keeps no history), so they are read at `taken_at` for every period
+pulled; a license that expired before a period starts is not counted in it, and a package limit
+below 0 (the console's "unlimited") is no limit charge, with an `unlimited-limit` note. Stored and
+restored bytes come per user, account and month from Billing/Details and become GB at 2^30 bytes per
+GB, 6 places. Each record says what it measured (`Provenance`, docs/billing.md §9).
 """
 
 from __future__ import annotations
@@ -75,9 +77,14 @@ class _Bytes:
     restore: int = 0
 
 
-def billed_users(repository: Repository, state: ConsoleState) -> list[ConsoleUser]:
-    """The users whose usage is pulled: those of a configured company the console has."""
-    wanted = {c.console_company for c in repository.companies} & {c.name for c in state.companies}
+def billed_users(
+    repository: Repository, state: ConsoleState, *, all_companies: bool = False
+) -> list[ConsoleUser]:
+    """The users whose usage is pulled: those of a configured company the console has (of every
+    console company with `all_companies`)."""
+    wanted = {c.name for c in state.companies}
+    if not all_companies:
+        wanted &= {c.console_company for c in repository.companies}
     return sorted((u for u in state.users if u.company in wanted), key=lambda u: u.id)
 
 
@@ -85,9 +92,15 @@ class UsageBuilder:
     """Maps console names to repository keys and collects the warnings and notes of one pull."""
 
     def __init__(
-        self, repository: Repository, state: ConsoleState, taken_at: dt.datetime | None = None
+        self,
+        repository: Repository,
+        state: ConsoleState,
+        taken_at: dt.datetime | None = None,
+        *,
+        all_companies: bool = False,
     ) -> None:
         self.state = state
+        self.all_companies = all_companies
         self.provenance = Provenance(Source.CONSOLE_API, taken_at, METHODS)
         self.identifiers = {c.console_company: c.identifier for c in repository.companies}
         self.keys: dict[ProductKind, dict[str, str]] = {kind: {} for kind in ProductKind}
@@ -96,8 +109,12 @@ class UsageBuilder:
             self.keys[product.kind].setdefault(product.console, key)
         self.warnings: list[PlanWarning] = []
         self.notes: dict[tuple[str, Period | None], list[UsageNote]] = defaultdict(list)
-        self.users = billed_users(repository, state)
+        self.users = billed_users(repository, state, all_companies=all_companies)
         self._unlimited: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        # with all_companies: what no product maps, per company (and period, for licenses: expired
+        # ones are not counted) by console name (the leakage report's)
+        self.unmapped_licenses: dict[tuple[str, Period], Counter[str]] = defaultdict(Counter)
+        self.unmapped_limits: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         self.refuse_same_names()  # before a single Billing/Details call is spent on them
 
     def warn(self, code: str, company: str, message: str, period: Period | None = None) -> None:
@@ -114,7 +131,8 @@ class UsageBuilder:
         records: dict[tuple[str, Period], UsageRecord] = {}
         for period in periods:
             licenses = self.license_counts(period)
-            stored = self.stored(period, details)
+            unmapped: dict[str, dict[str, _Bytes]] = defaultdict(lambda: defaultdict(_Bytes))
+            stored = self.stored(period, details, unmapped)
             for company in present:
                 storage = {
                     key: StorageUsage(
@@ -131,8 +149,21 @@ class UsageBuilder:
                     {key: amounts for key, amounts in sorted(storage.items()) if amounts != StorageUsage()},
                     provenance=self.provenance,
                     notes=tuple(sorted(self.notes.get((company, period), []), key=_note_order)),
+                    unmapped_licenses=dict(sorted(self.unmapped_licenses[(company, period)].items())),
+                    unmapped_storage=self.unmapped_storage(unmapped[company], self.unmapped_limits[company]),
                 )
         return records
+
+    @staticmethod
+    def unmapped_storage(
+        stored: Mapping[str, _Bytes], limits: Mapping[str, Decimal]
+    ) -> dict[str, StorageUsage]:
+        return {
+            name: StorageUsage(
+                gigabytes(amount.backup), gigabytes(amount.restore), limits.get(name, Decimal(0))
+            )
+            for name, amount in _merge(stored, limits).items()
+        }
 
     def late_note(self, company: str, period: Period) -> None:
         """Read after the month's billing days, its license counts and limits are today's, not the
@@ -164,12 +195,13 @@ class UsageBuilder:
     def companies(self) -> list[str]:
         """Configured companies the console has; a warning for every company on one side only."""
         console = {c.name for c in self.state.companies}
+        outcome = "pulled, not billed" if self.all_companies else "not pulled"
         for name in sorted(console - self.identifiers.keys()):
-            self.warn(UNMAPPED_COMPANY, name, f"console company {name!r} has no company file; not pulled")
+            self.warn(UNMAPPED_COMPANY, name, f"console company {name!r} has no company file; {outcome}")
         for name in sorted(self.identifiers.keys() - console):
             message = f"console_company {name!r} is not a company of the Management Console; no usage pulled"
             self.warn(UNMAPPED_COMPANY, name, message)
-        return sorted(console & self.identifiers.keys())
+        return sorted(console if self.all_companies else console & self.identifiers.keys())
 
     def refuse_same_names(self) -> None:
         """Two console companies with one configured name: an error naming both (cwbill cannot tell
@@ -179,13 +211,15 @@ class UsageBuilder:
             ids[console_company.name].append(console_company.id)
         twins = {name: found for name, found in sorted(ids.items()) if len(found) > 1}
         refused = []
+        # with all_companies their usage is pulled as one record (never billed; leakage counts it)
+        outcome = "their usage is pulled as one, not billed" if self.all_companies else "nothing is pulled"
         for name, found in twins.items():
             listed = " and ".join(f"Id {i!r}" for i in found)
             message = f"{len(found)} console companies are named {name!r} ({listed})"
             if name in self.identifiers:
                 refused.append(message)
             else:
-                self.warn(SAME_NAME, name, f"{message}; no company file names it, so nothing is pulled")
+                self.warn(SAME_NAME, name, f"{message}; no company file names it, so {outcome}")
         if refused:
             raise UserError(
                 "the Management Console has several companies with one name, so cwbill cannot tell "
@@ -221,12 +255,18 @@ class UsageBuilder:
             self.note(company, period, EXPIRED_LICENSE, message)
         self.orphan_licenses(period)
         for (company, license_type), count in sorted(unmapped.items()):
+            if self.all_companies:
+                self.unmapped_licenses[(company, period)][license_type] = count
             message = (
                 f"{count} activated {license_type!r} licenses of {company!r} match no license product "
                 "in products.yaml (console:); not billed"
             )
             self.warn(UNMAPPED_PRODUCT, company, message)
         return counts
+
+    def account_name(self, account_id: str) -> str:
+        """The storage account's display name, or `AccountID <id>` when the console has none."""
+        return self.state.accounts.get(account_id, "") or f"AccountID {account_id}"
 
     def orphan_licenses(self, period: Period) -> None:
         known_users = {user.id for user in self.state.users}
@@ -264,6 +304,10 @@ class UsageBuilder:
                 key = self.account_key(user.company, destination.account_id, f"a {limit} GB limit", None)
                 if key is not None:
                     limits[user.company][key] = money.add(limits[user.company][key], limit)
+                elif self.all_companies:
+                    held = self.unmapped_limits[user.company]
+                    name = self.account_name(destination.account_id)
+                    held[name] = money.add(held[name], limit)
         return limits
 
     def unlimited(self, user: ConsoleUser, account_id: str, package_id: int | None) -> None:
@@ -280,9 +324,13 @@ class UsageBuilder:
             self.note(company, period, UNLIMITED_LIMIT, message)
 
     def stored(
-        self, period: Period, details: Mapping[tuple[str, Period], Sequence[DetailRow]]
+        self,
+        period: Period,
+        details: Mapping[tuple[str, Period], Sequence[DetailRow]],
+        kept: dict[str, dict[str, _Bytes]] | None = None,
     ) -> dict[str, dict[str, _Bytes]]:
-        """Bytes stored and restored per company and storage product in `period` (§9 step 5)."""
+        """Bytes stored and restored per company and storage product in `period` (§9 step 5); with
+        all_companies, what no product maps goes to `kept` (company → account name → bytes)."""
         totals: dict[str, dict[str, _Bytes]] = defaultdict(lambda: defaultdict(_Bytes))
         unmapped: dict[tuple[str, str], _Bytes] = defaultdict(_Bytes)
         for user in self.users:
@@ -298,6 +346,10 @@ class UsageBuilder:
             if amount.backup or amount.restore:
                 what = f"{gigabytes(amount.backup)} GB stored and {gigabytes(amount.restore)} GB restored"
                 self.account_key(company, account_id, what, period)
+                if self.all_companies and kept is not None:
+                    name = self.account_name(account_id)
+                    held = kept[company][name]
+                    kept[company][name] = _Bytes(held.backup + amount.backup, held.restore + amount.restore)
         return totals
 
 

@@ -61,6 +61,10 @@ class UsageRecord:
     location: Location | None = None  # where the record was read from (a file), if any
     provenance: Provenance | None = None  # None: the file does not say
     notes: tuple[UsageNote, ...] = ()
+    # What no products.yaml product maps, by the console's own name (license type, storage account):
+    # kept only by pulls for every console company (`usage pull --all-companies`, `cwbill leakage`).
+    unmapped_licenses: Mapping[str, int] = field(default_factory=dict)
+    unmapped_storage: Mapping[str, StorageUsage] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,15 +18,14 @@ from reconciler.usage.yamlwrite import timestamp_text
 
 
 def note_warnings(usage: Usage, repository: Repository, periods: Iterable[Period]) -> list[PlanWarning]:
-    """One warning per note of the records of `periods`, under the company's identifier."""
+    """One warning per note of the configured companies' records of `periods`, under the company's
+    identifier (records of companies without a file, `usage pull --all-companies`, are never billed)."""
     identifiers = {c.console_company: c.identifier for c in repository.companies}
     wanted = set(periods)
     return [
-        PlanWarning(
-            note.code, identifiers.get(record.console_company, ""), "", note.message, str(record.period)
-        )
+        PlanWarning(note.code, identifiers[record.console_company], "", note.message, str(record.period))
         for record in sorted(usage.records.values(), key=lambda r: (r.period, r.console_company))
-        if record.period in wanted
+        if record.period in wanted and record.console_company in identifiers
         for note in record.notes
     ]
 

@@ -3,10 +3,12 @@
 A snapshot is what the Management Console reported, after mapping console names to products.yaml
 keys (billing-format.md). `load_usage` reads one file or every `*.yaml`/`*.yml`/`*.json` of a folder
 through the position-keeping loader (Decimals from their text) and the `usage` schema, then checks
-what a schema cannot: product keys that products.yaml lacks or files under the wrong kind, companies
-no company file names, and a (company, period) recorded twice — each error at its file, line and
-field path, as `cwbill validate` reports. `dump_usage` writes the deterministic YAML that
-`cwbill usage pull` commits (see `reconciler.usage.yamlwrite`).
+what a schema cannot: product keys that products.yaml lacks or files under the wrong kind, and a
+(company, period) recorded twice — each error at its file, line and field path, as `cwbill validate`
+reports. A company no company file names is a warning (`usage pull --all-companies` writes such
+records for `cwbill leakage`; nothing bills them), with a hint when a file names it in other case.
+`dump_usage` writes the deterministic YAML that `cwbill usage pull` commits (see
+`reconciler.usage.yamlwrite`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from reconciler.usage.yamlwrite import dump_usage
 
 USAGE_SUFFIXES = (".yaml", ".yml", ".json")
 RecordKey = tuple[str, Period]
+UNKNOWN_COMPANY = "usage-company-without-file"
 
 __all__ = ["USAGE_SUFFIXES", "dump_usage", "load_usage", "usage_files"]
 
@@ -123,7 +126,10 @@ class _Reader:
             self.error(document, (*path, "period"), str(exc))
             return
         if company not in self.companies:
-            self.error(document, (*path, "console_company"), self.unknown_company(company))
+            where = document.location((*path, "console_company"))
+            field_path = format_path((*path, "console_company"))
+            message = self.unknown_company(company)
+            self.findings.append(warning(where, field_path, message, UNKNOWN_COMPANY))
         try:
             provenance = _provenance(entry)
         except ValueError as exc:  # a pattern-valid date that does not exist (2026-02-31)
@@ -131,6 +137,11 @@ class _Reader:
             return
         licenses = self.licenses(document, (*path, "licenses"), entry.get("licenses", {}))
         storage, unlimited = self.storage(document, (*path, "storage"), entry.get("storage", {}))
+        unmapped = entry.get("unmapped", {})
+        assert isinstance(unmapped, dict)
+        unmapped_licenses = unmapped.get("licenses", {})
+        assert isinstance(unmapped_licenses, dict)
+        unmapped_storage, unmapped_unlimited = _amounts(unmapped.get("storage", {}))
         location = document.location(path)
         first = self.records.get((company, period))
         if first is not None:
@@ -141,13 +152,21 @@ class _Reader:
             )
             return
         self.records[(company, period)] = UsageRecord(
-            period, company, licenses, storage, location, provenance, (*_notes(entry), *unlimited)
+            period,
+            company,
+            licenses,
+            storage,
+            location,
+            provenance,
+            (*_notes(entry), *unlimited, *unmapped_unlimited),
+            unmapped_licenses={str(k): int(v) for k, v in unmapped_licenses.items()},
+            unmapped_storage=unmapped_storage,
         )
 
     def unknown_company(self, company: str) -> str:
         near = sorted(c for c in self.companies if c.casefold() == company.casefold())
         hint = f" (did you mean {near[0]!r}?)" if near else ""
-        return f"no company file has console_company {company!r}{hint}"
+        return f"no company file has console_company {company!r}{hint}; not billed (cwbill leakage counts it)"
 
     def product(self, document: Document, path: PathKey, key: str, kind: ProductKind) -> bool:
         """Whether `key` is a products.yaml product of `kind`; an error at the key when not."""
@@ -180,21 +199,30 @@ class _Reader:
     ) -> tuple[dict[str, StorageUsage], list[UsageNote]]:
         """The amounts per storage product, and a note per negative limit (read as none)."""
         assert isinstance(accounts, dict)
-        found: dict[str, StorageUsage] = {}
-        notes: list[UsageNote] = []
-        for key, amounts in accounts.items():
-            if self.product(document, (*path, key), key, ProductKind.STORAGE):
-                assert isinstance(amounts, dict)
-                limit = to_decimal(amounts.get("limit", 0))
-                if limit < 0:  # the console's "unlimited", as pulls before cwbill knew it wrote it
-                    message = f"{key}: limit {limit} is the console's unlimited; no limit is charged for it"
-                    notes.append(UsageNote(UNLIMITED_LIMIT, message))
-                found[key] = StorageUsage(
-                    stored=to_decimal(amounts.get("stored", 0)),
-                    restored=to_decimal(amounts.get("restored", 0)),
-                    limit=max(limit, Decimal(0)),
-                )
-        return found, notes
+        known = {
+            k: v for k, v in accounts.items() if self.product(document, (*path, k), k, ProductKind.STORAGE)
+        }
+        return _amounts(known)
+
+
+def _amounts(accounts: object) -> tuple[dict[str, StorageUsage], list[UsageNote]]:
+    """Schema-checked storage amounts by account (a product key, or a console name when unmapped),
+    and a note per negative limit (read as none)."""
+    assert isinstance(accounts, dict)
+    found: dict[str, StorageUsage] = {}
+    notes: list[UsageNote] = []
+    for key, amounts in accounts.items():
+        assert isinstance(amounts, dict)
+        limit = to_decimal(amounts.get("limit", 0))
+        if limit < 0:  # the console's "unlimited", as pulls before cwbill knew it wrote it
+            message = f"{key}: limit {limit} is the console's unlimited; no limit is charged for it"
+            notes.append(UsageNote(UNLIMITED_LIMIT, message))
+        found[str(key)] = StorageUsage(
+            stored=to_decimal(amounts.get("stored", 0)),
+            restored=to_decimal(amounts.get("restored", 0)),
+            limit=max(limit, Decimal(0)),
+        )
+    return found, notes
 
 
 def _provenance(entry: Mapping[str, object]) -> Provenance | None:

@@ -49,6 +49,17 @@ def _record(record: UsageRecord) -> list[str]:
         lines.extend(
             f"      {key_text(key)}: {_amounts(record.storage[key])}" for key in sorted(record.storage)
         )
+    if record.unmapped_licenses or record.unmapped_storage:
+        lines.append("    unmapped:")  # console names no product maps (usage pull --all-companies)
+        if record.unmapped_licenses:
+            counts = {k: str(v) for k, v in record.unmapped_licenses.items()}
+            lines.append(f"      licenses: {_flow(counts)}")
+        if record.unmapped_storage:
+            lines.append("      storage:")
+            lines.extend(
+                f"        {key_text(name)}: {_amounts(record.unmapped_storage[name])}"
+                for name in sorted(record.unmapped_storage)
+            )
     if record.notes:
         lines.append("    notes:")
         lines.extend(

@@ -29,7 +29,7 @@ print(" ".join(sorted(sys.modules)), file=sys.stderr)
 
 COMMAND_MODULES = tuple(
     f"reconciler.cli.{name}"
-    for name in ("validate", "usage", "reconcile", "sandbox", "init", "imports", "report")
+    for name in ("validate", "usage", "reconcile", "sandbox", "init", "imports", "report", "leakage")
 )
 NETWORK_AND_TERMINAL = ("httpx", "rich", "pydantic")  # the HTTP client, the renderer, typer's coercion
 SANDBOX = ("reconciler.sandbox",)

@@ -18,7 +18,7 @@ from reconciler.config.load import load_repository
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
 from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
-from reconciler.usage.model import Usage
+from reconciler.usage.model import Usage, UsageRecord
 from reconciler.usage.snapshot import dump_usage, load_usage
 from tests.usage.sandbox_seed import sandbox_for
 
@@ -190,3 +190,33 @@ def test_the_installed_command_fails_cleanly_and_keeps_the_password_secret(
     assert "check MBS_USERNAME and MBS_PASSWORD" in result.stderr
     assert "Traceback" not in result.stderr
     assert secret not in result.stderr
+
+
+def test_all_companies_writes_companies_without_a_file_and_validate_only_warns(
+    billing_copy: Path, tmp_path: Path
+) -> None:
+    october, _ = _october(billing_copy, tmp_path)
+    repository, _ = load_repository(billing_copy)
+    assert repository is not None
+    orphan = UsageRecord(OCT, "Orphan Inc", {"server": 2})
+    console = sandbox_for([*october.records.values(), orphan], repository, tmp_path)
+    out = billing_copy / "usage" / "2026-10.yaml"
+    with serve_in_thread(console) as url:
+        code, _, stderr, _ = _invoke(
+            "billing", "--period", "2026-10", "--all-companies", "--out", str(out), env=_env(url)
+        )
+    assert code == 0, stderr
+    assert "has no company file; pulled, not billed" in stderr
+    pulled, findings = load_usage(out, repository)
+    assert pulled is not None
+    found = pulled.of("Orphan Inc", OCT)
+    assert found is not None and (found.licenses, found.storage) == ({"server": 2}, {})
+    # the warning is at Orphan Inc's console_company line (records say their provenance before it)
+    line = out.read_text(encoding="utf-8").splitlines().index('    console_company: "Orphan Inc"') + 1
+    assert [f.render() for f in findings] == [
+        f"billing/usage/2026-10.yaml:{line}:22: usage[5].console_company: warning: no company file has "
+        "console_company 'Orphan Inc'; not billed (cwbill leakage counts it)"
+    ]
+    checked = CliRunner().invoke(app, ["validate", "billing"])
+    assert checked.exit_code == 0, checked.output
+    assert "no company file has console_company 'Orphan Inc'" in checked.output

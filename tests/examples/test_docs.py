@@ -24,6 +24,7 @@ DOCS = [
     "format.md",
     "import.md",
     "report.md",
+    "leakage.md",
 ]
 PAGES = [PROJECT / "README.md", *(PROJECT / "docs" / name for name in DOCS)]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")

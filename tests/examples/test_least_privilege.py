@@ -72,7 +72,7 @@ READ_ONLY = {
 SECRET_USE = [
     ("cwbill-plan.yml", "plan", ("Doctor", "Plan"), READ_ONLY),
     ("cwbill-apply.yml", "apply", ("Apply",), {name: name for name in CW_SECRETS}),
-    ("cwbill-drift.yml", "drift", ("Plan the drift",), READ_ONLY),
+    ("cwbill-drift.yml", "drift", ("Plan the drift", "Report revenue leakage"), READ_ONLY),
     ("cwbill-usage.yml", "usage", ("Pull the usage",), {name: name for name in MBS_SECRETS}),
 ]
 ALL_SECRETS = (*CW_SECRETS, *MBS_SECRETS, "CW_PLAN_PUBLIC_KEY", "CW_PLAN_PRIVATE_KEY")

@@ -146,6 +146,7 @@ EXPECTED_COMMANDS = {
     "cwbill plan billing --format markdown --out plan.json --detailed-exitcode",
     "cwbill apply billing --plan plan.json --yes",
     "cwbill plan billing --drift-only --format markdown --detailed-exitcode",
+    "cwbill leakage billing --format markdown --detailed-exitcode",
     # GitLab's notes hold 1,000,000 characters, GitHub's comments 65,536 (the default)
     "cwbill plan billing --format markdown --platform gitlab --out plan.json --detailed-exitcode",
     "cwbill plan billing --drift-only --format markdown --platform gitlab --detailed-exitcode",

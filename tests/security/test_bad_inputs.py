@@ -25,7 +25,7 @@ SUBPROCESS = (
     "company-tabs",
     "company-latin1",
     "settings-secret-key",
-    "usage-unknown-company",
+    "usage-unmapped-negative",
     "plan-edited-by-hand",
     "dir-missing",
 )

@@ -21,6 +21,14 @@ from tests.usage.fake_console import PASSWORD, USERNAME, FakeConsole, example_da
 REPOSITORY = repository(company(), company(identifier="BETA", console_company="Beta Logistics"))
 OCT, NOV = Period(2026, 10), Period(2026, 11)
 URL = "https://console.example"
+LISTS = [  # the calls of every pull: one login, each list once
+    "POST /api/provider/login",
+    "GET /api/companies",
+    "GET /api/users",
+    "GET /api/licenses",
+    "GET /api/accounts",
+    "GET /api/packages",
+]
 
 
 def _fetch(
@@ -116,12 +124,7 @@ def test_one_request_per_list_and_per_user_and_month() -> None:
     # Billing/Details only for users of configured companies (u1, u2, u3), never Orphan Inc's u4.
     assert sorted(console.calls) == sorted(
         [
-            "POST /api/provider/login",
-            "GET /api/companies",
-            "GET /api/users",
-            "GET /api/licenses",
-            "GET /api/accounts",
-            "GET /api/packages",
+            *LISTS,
             *["PUT /api/billing/details"] * 6,
             *["PUT /api/billing"] * 2,  # who the console billed in each month (moved, deleted users)
         ]
@@ -283,3 +286,28 @@ def test_which_url_is_asked(client_url: str, explicit: str | None, reached: str)
     with httpx.Client(transport=httpx.MockTransport(record), base_url=client_url) as client:
         fetch_usage(client, REPOSITORY, [OCT], USERNAME, PASSWORD, base_url=explicit)
     assert set(hosts) == {reached}
+
+
+def test_all_companies_adds_the_companies_without_a_file_and_what_no_product_maps() -> None:
+    console = FakeConsole()
+    with httpx.Client(transport=console.transport()) as client:
+        usage, warnings = fetch_usage(
+            client, REPOSITORY, [OCT, NOV], USERNAME, PASSWORD, base_url=URL, all_companies=True
+        )
+    orphan = usage.of("Orphan Inc", OCT)
+    assert orphan is not None and (orphan.licenses, orphan.storage) == ({"server": 1}, {})
+    acme = usage.of("Acme Corp", OCT)
+    assert acme is not None
+    assert acme.unmapped_licenses == {"Hyper-V": 1}
+    assert acme.unmapped_storage == {"Backblaze B2": storage("5")}
+    assert acme.licenses == {"desktop": 12, "server": 3}  # what products.yaml maps is as without the flag
+    assert len(usage.records) == 6
+    # the digest is of what a plan bills: a plan made for leakage stays fresh for apply
+    assert usage.digest == _fetch(FakeConsole(), (OCT, NOV))[0].digest
+    assert "console company 'Orphan Inc' has no company file; pulled, not billed" in [
+        w.message for w in warnings
+    ]
+    # one more Billing/Details per month for Orphan Inc's user, and no other call
+    assert sorted(console.calls) == sorted(
+        [*LISTS, *["PUT /api/billing/details"] * 8, *["PUT /api/billing"] * 2]
+    )

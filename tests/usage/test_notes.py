@@ -26,6 +26,8 @@ def test_notes_of_periods_in_scope_become_warnings_of_the_company() -> None:
         {
             ("Acme Corp", OCT): UsageRecord(OCT, "Acme Corp", notes=(note,)),
             ("Acme Corp", NOV): UsageRecord(NOV, "Acme Corp", notes=(note,)),
+            # a company without a file (`usage pull --all-companies`) is never billed: no warning
+            ("Orphan Co", OCT): UsageRecord(OCT, "Orphan Co", notes=(note,)),
         }
     )
     assert note_warnings(usage, REPOSITORY, [OCT]) == [

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from reconciler.engine.periods import Period
 from reconciler.errors import Severity
-from reconciler.usage.model import Provenance, Source, Usage, UsageNote
+from reconciler.usage.model import Provenance, Source, StorageUsage, Usage, UsageNote
 from reconciler.usage.snapshot import dump_usage, load_usage
 from tests.engine.builders import D, company, repository, storage
 
@@ -92,13 +93,6 @@ def _record(body: str, period: str = '"2026-10"', company: str = "Acme Corp") ->
             "usage[0].licenses.wasabi",
             "'wasabi' is a storage product; its usage belongs under storage",
             id="a storage product under licenses",
-        ),
-        pytest.param(
-            _record("", company="acme corp"),
-            "3:22",
-            "usage[0].console_company",
-            "no company file has console_company 'acme corp' (did you mean 'Acme Corp'?)",
-            id="a company no company file names",
         ),
         pytest.param(
             _record("", period='"2026-13"'),
@@ -210,6 +204,40 @@ def test_errors_are_located(text: str, where: str, path: str, message: str) -> N
     assert finding.location.file == "usage/bad.yaml"
     assert finding.path == path
     assert message in finding.message
+
+
+def test_a_company_no_company_file_names_is_a_warning_and_its_record_is_kept() -> None:
+    loaded, findings = load_usage(_write("usage/all.yaml", _record("", company="acme corp")), REPOSITORY)
+    assert loaded is not None and ("acme corp", Period(2026, 10)) in loaded.records
+    assert [(f.severity, f.render()) for f in findings] == [
+        (
+            Severity.WARNING,
+            "usage/all.yaml:3:22: usage[0].console_company: warning: no company file has console_company "
+            "'acme corp' (did you mean 'Acme Corp'?); not billed (cwbill leakage counts it)",
+        )
+    ]
+
+
+def test_unmapped_usage_is_read_by_console_name_and_dumped_back_equal() -> None:
+    text = _record(
+        "    licenses: {server: 2}\n"
+        "    unmapped:\n"
+        '      licenses: {"Hyper-V Server": 3}\n'
+        "      storage:\n"
+        '        "Backblaze B2": {stored: 12.5, restored: 0, limit: 100}\n'
+    )
+    loaded, findings = load_usage(_write("usage/2026-10.yaml", text), REPOSITORY)
+    assert loaded is not None and not findings
+    (record,) = loaded.records.values()
+    assert record.unmapped_licenses == {"Hyper-V Server": 3}
+    assert record.unmapped_storage == {
+        "Backblaze B2": StorageUsage(Decimal("12.5"), Decimal(0), Decimal(100))
+    }
+    again, _ = load_usage(_write("usage/again.yaml", dump_usage(loaded)), REPOSITORY)
+    assert again is not None
+    assert [dataclasses.replace(r, location=None) for r in again.records.values()] == [
+        dataclasses.replace(record, location=None)
+    ]
 
 
 def test_a_record_in_two_files_is_an_error_naming_both() -> None:
