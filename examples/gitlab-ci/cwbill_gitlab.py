@@ -1,4 +1,5 @@
-"""GitLab glue for cwbill's CI jobs (.gitlab-ci.yml): the plan note, the reviewed plan, the drift issue.
+"""GitLab glue for cwbill's CI jobs (.gitlab-ci.yml): the plan note, the reviewed plan, the drift
+and leakage issues.
 
 Copy it to `ci/cwbill_gitlab.py` in your billing repository. Standard library only, so the job image
 needs nothing beyond Python. It talks to the GitLab REST API (v4) with the token in
@@ -8,6 +9,7 @@ variable), and reads GitLab's predefined variables (CI_API_V4_URL, CI_PROJECT_ID
     python ci/cwbill_gitlab.py comment-plan --exit-code N    # one merge request note, updated in place
     python ci/cwbill_gitlab.py fetch-plan --out plan.json    # the plan reviewed on the merged MR
     python ci/cwbill_gitlab.py drift-issue --exit-code N     # open/update/close the drift issue
+    python ci/cwbill_gitlab.py leakage-issue --exit-code N   # the same for revenue leakage
 
 The token is sent in a header and never printed; errors name the API path, not the URL's secrets.
 """
@@ -22,13 +24,37 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from typing import Any
 
 PLAN_MARKER = "<!-- cwbill-plan -->"
 COMMENT_BREAK = "<!-- cwbill: next comment -->"  # between the notes of a long plan (docs/ci.md)
-DRIFT_MARKER = "<!-- cwbill-drift -->"
-DRIFT_LABEL = "cwbill-drift"
 PLAN_JOB = "cwbill-plan"
+
+
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """One issue kept open while a scheduled cwbill command exits 2 and closed when it exits 0."""
+
+    command: str  # the cwbill command whose exit code and Markdown output it follows
+    marker: str  # the first line of the issue's description: how the job finds it again
+    label: str
+    title: str
+    option: str  # the helper's option naming the Markdown file
+    default: str
+    cleared: str  # the closing note, before the job's URL
+
+
+TRACKED = {  # by the helper's subcommand (.gitlab-ci.yml)
+    "drift-issue": Tracked(
+        "cwbill plan --drift-only", "<!-- cwbill-drift -->", "cwbill-drift", "cwbill: drift in ConnectWise",
+        "--plan", "drift.md", "No drift anymore",
+    ),
+    "leakage-issue": Tracked(
+        "cwbill leakage", "<!-- cwbill-leakage -->", "cwbill-leakage", "cwbill: revenue leakage",
+        "--report", "leakage.md", "No leakage anymore",
+    ),
+}  # fmt: skip
 
 
 class GitLab:
@@ -147,21 +173,24 @@ def fetch_plan(gitlab: GitLab, environ: dict[str, str], out: str) -> None:
     print(f"cwbill_gitlab: {out} is the plan of !{request['iid']} (job {job['id']})", file=sys.stderr)
 
 
-def drift_issue(gitlab: GitLab, environ: dict[str, str], exit_code: int, drift_file: str) -> None:
-    """Exit 2: open or update the drift issue with the drift plan; exit 0: close it if open."""
-    issues = gitlab.all_pages(f"/issues?state=opened&labels={DRIFT_LABEL}")
-    issue = next((i for i in issues if str(i.get("description") or "").startswith(DRIFT_MARKER)), None)
+def tracked_issue(
+    gitlab: GitLab, environ: dict[str, str], tracked: Tracked, exit_code: int, report: str
+) -> None:
+    """Exit 2: open or update the issue with the command's Markdown output; exit 0: close it if open.
+    Other exit codes are errors, which the job fails on before calling this."""
+    issues = gitlab.all_pages(f"/issues?state=opened&labels={tracked.label}")
+    issue = next((i for i in issues if str(i.get("description") or "").startswith(tracked.marker)), None)
     seen = environ.get("CI_JOB_URL", "")
     if exit_code == 2:
-        with open(drift_file, encoding="utf-8") as stream:
-            body = f"{DRIFT_MARKER}\n{stream.read()}\n---\nSeen by {seen}. Nothing was applied.\n"
+        with open(report, encoding="utf-8") as stream:
+            body = f"{tracked.marker}\n{stream.read()}\n---\nSeen by {seen}. Nothing was applied.\n"
         if issue is None:
-            fields = {"title": "cwbill: drift in ConnectWise", "description": body, "labels": DRIFT_LABEL}
+            fields = {"title": tracked.title, "description": body, "labels": tracked.label}
             gitlab.call("POST", "/issues", fields)
         else:
             gitlab.call("PUT", f"/issues/{issue['iid']}", {"description": body})
     elif exit_code == 0 and issue is not None:
-        gitlab.call("POST", f"/issues/{issue['iid']}/notes", {"body": f"No drift anymore ({seen})."})
+        gitlab.call("POST", f"/issues/{issue['iid']}/notes", {"body": f"{tracked.cleared} ({seen})."})
         gitlab.call("PUT", f"/issues/{issue['iid']}", {"state_event": "close"})
 
 
@@ -173,9 +202,15 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--plan", default="plan.md", help="the Markdown plan (default plan.md)")
     fetch = commands.add_parser("fetch-plan", help="download the plan reviewed on the merged MR")
     fetch.add_argument("--out", default="plan.json", help="where to write it (default plan.json)")
-    drift = commands.add_parser("drift-issue", help="open, update or close the drift issue")
-    drift.add_argument("--exit-code", type=int, required=True, help="the exit code of the drift plan")
-    drift.add_argument("--plan", default="drift.md", help="the Markdown drift plan (default drift.md)")
+    for name, tracked in TRACKED.items():
+        issue = commands.add_parser(
+            name, help=f"open, update or close the issue that follows `{tracked.command}`"
+        )
+        issue.add_argument("--exit-code", type=int, required=True, help=f"the exit code of {tracked.command}")
+        issue.add_argument(
+            tracked.option, dest="report", default=tracked.default,
+            help=f"its Markdown output (default {tracked.default})",
+        )  # fmt: skip
     args = parser.parse_args(argv)
     environ = dict(os.environ)
     gitlab = GitLab(environ)
@@ -184,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "fetch-plan":
         fetch_plan(gitlab, environ, args.out)
     else:
-        drift_issue(gitlab, environ, args.exit_code, args.plan)
+        tracked_issue(gitlab, environ, TRACKED[args.command], args.exit_code, args.report)
     return 0
 
 

@@ -1,11 +1,12 @@
 """examples/gitlab-ci/cwbill_gitlab.py against a fake GitLab API on 127.0.0.1: the plan note is
-updated, never duplicated; fetch-plan downloads the reviewed plan or refuses; the drift issue is
-opened, updated and closed; the token is sent as a header and never printed."""
+updated, never duplicated; fetch-plan downloads the reviewed plan or refuses; the drift and leakage
+issues are opened, updated and closed; the token is sent as a header and never printed."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ def _load_helper() -> ModuleType:
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as `python cwbill_gitlab.py` has it: its dataclass looks it up
     spec.loader.exec_module(module)
     return module
 
@@ -42,8 +44,10 @@ class FakeGitLab:
     routes: dict[tuple[str, str], Any] = field(default_factory=dict)
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
+    targets: list[str] = field(default_factory=list)  # with their query
 
     def answer(self, method: str, target: str, body: Any) -> tuple[int, bytes]:
+        self.targets.append(target)
         path = urlsplit(target).path.removeprefix("/api/v4/projects/12")
         self.requests.append((method, path, body))
         if (method, path) not in self.routes:
@@ -194,35 +198,56 @@ def test_fetch_plan_refuses_without_a_reviewed_plan(
 
 
 ISSUES = "/issues"
-OPEN_ISSUE = {"iid": 4, "description": "<!-- cwbill-drift -->\nold drift"}
+# subcommand, its file option, its marker (= label), the new issue's title, what it says once cleared
+TRACKED = [
+    ("drift-issue", "--plan", "cwbill-drift", "cwbill: drift in ConnectWise", "No drift anymore"),
+    ("leakage-issue", "--report", "cwbill-leakage", "cwbill: revenue leakage", "No leakage anymore"),
+]
 
 
 @pytest.mark.parametrize(
-    ("code", "issues", "writes"),
-    [
-        ("2", [], [("POST", ISSUES)]),
-        ("2", [OPEN_ISSUE], [("PUT", "/issues/4")]),
-        ("0", [OPEN_ISSUE], [("POST", "/issues/4/notes"), ("PUT", "/issues/4")]),
-        ("0", [], []),
-    ],
-    ids=["new drift opens the issue", "more drift updates it", "no drift closes it", "no drift, no issue"],
+    ("command", "option", "label", "title", "cleared"), TRACKED, ids=["drift", "leakage"]
 )
-def test_the_drift_issue_follows_the_drift(
-    gitlab: FakeGitLab, tmp_path: Path, code: str, issues: list[dict[str, Any]], writes: list[tuple[str, str]]
+@pytest.mark.parametrize(
+    ("code", "open_issue", "writes"),
+    [
+        ("2", False, [("POST", ISSUES)]),
+        ("2", True, [("PUT", "/issues/4")]),
+        ("0", True, [("POST", "/issues/4/notes"), ("PUT", "/issues/4")]),
+        ("0", False, []),
+    ],
+    ids=["exit 2 opens the issue", "exit 2 again updates it", "exit 0 closes it", "exit 0, no issue"],
+)
+def test_the_issue_follows_the_exit_code(
+    gitlab: FakeGitLab,
+    tmp_path: Path,
+    command: str,
+    option: str,
+    label: str,
+    title: str,
+    cleared: str,
+    code: str,
+    open_issue: bool,
+    writes: list[tuple[str, str]],
 ) -> None:
-    gitlab.routes[("GET", ISSUES)] = issues
-    (tmp_path / "drift.md").write_text("## cwbill plan\n\ndrifted\n", encoding="utf-8")
-    assert run("drift-issue", "--exit-code", code, "--plan", str(tmp_path / "drift.md")) == 0
+    # an open issue of the other kind (were the label filter ignored) is never taken for this one
+    other = next(other for _, _, other, _, _ in TRACKED if other != label)
+    others = [{"iid": 3, "description": f"<!-- {other} -->\nnot ours"}]
+    mine = [{"iid": 4, "description": f"<!-- {label} -->\nold report"}] if open_issue else []
+    gitlab.routes[("GET", ISSUES)] = others + mine
+    (tmp_path / "report.md").write_text("### Found\n\nsomething\n", encoding="utf-8")
+    assert run(command, "--exit-code", code, option, str(tmp_path / "report.md")) == 0
     assert gitlab.calls() == [("GET", ISSUES), *writes]
+    assert f"labels={label}&" in gitlab.targets[0]
+    sent = [body for _, _, body in gitlab.requests[1:]]
     if code == "2":
-        sent = gitlab.requests[-1][2]
-        assert (sent.get("description") or "").startswith(
-            "<!-- cwbill-drift -->\n## cwbill plan\n\ndrifted\n"
-        )
-    if writes and writes[-1] == ("POST", ISSUES):
-        assert gitlab.requests[-1][2]["labels"] == "cwbill-drift"
-    if code == "0" and issues:
-        assert gitlab.requests[-1][2] == {"state_event": "close"}
+        description = sent[-1]["description"]
+        assert description.startswith(f"<!-- {label} -->\n### Found\n\nsomething\n")
+        assert description.endswith("Seen by https://gitlab.example/job/77. Nothing was applied.\n")
+    if writes == [("POST", ISSUES)]:
+        assert (sent[0]["title"], sent[0]["labels"]) == (title, label)
+    if code == "0" and open_issue:
+        assert sent == [{"body": f"{cleared} (https://gitlab.example/job/77)."}, {"state_event": "close"}]
 
 
 def test_an_api_error_names_the_path_but_never_the_token(

@@ -123,8 +123,13 @@ def test_zizmor_reports_nothing_on_the_recipes() -> None:
 
 @pytest.mark.parametrize(
     ("job", "member"),
-    [("cwbill-plan", "PLAN"), ("cwbill-drift", "PLAN"), ("cwbill-apply", "APPLY")],
-    ids=["plan reads", "drift reads", "apply writes"],
+    [
+        ("cwbill-plan", "PLAN"),
+        ("cwbill-drift", "PLAN"),
+        ("cwbill-leakage", "PLAN"),
+        ("cwbill-apply", "APPLY"),
+    ],
+    ids=["plan reads", "drift reads", "leakage reads", "apply writes"],
 )
 def test_gitlab_jobs_use_the_member_their_work_needs(job: str, member: str) -> None:
     found = load_yaml(GITLAB)[job]

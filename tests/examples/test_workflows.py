@@ -104,11 +104,12 @@ GITLAB_JOBS = {
     "cwbill-plan": '$CI_PIPELINE_SOURCE == "merge_request_event"',
     "cwbill-apply": '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"',
     "cwbill-drift": '$CI_PIPELINE_SOURCE == "schedule" && $CWBILL_SCHEDULE == "drift"',
+    "cwbill-leakage": '$CI_PIPELINE_SOURCE == "schedule" && $CWBILL_SCHEDULE == "drift"',
     "cwbill-usage": '$CI_PIPELINE_SOURCE == "schedule" && $CWBILL_SCHEDULE == "usage"',
 }
 
 
-def test_the_gitlab_example_has_the_four_jobs_with_their_rules() -> None:
+def test_the_gitlab_example_has_its_five_jobs_with_their_rules() -> None:
     pipeline = load_yaml(GITLAB)
     jobs = {name: job for name, job in pipeline.items() if isinstance(job, dict) and "script" in job}
     assert {name: job["rules"] for name, job in jobs.items()} == {
@@ -124,6 +125,38 @@ def test_gitlab_applies_one_at_a_time_from_the_reviewed_plan() -> None:
         "cwbill apply billing --plan plan.json --yes",
     ]
     assert load_yaml(GITLAB)["cwbill-plan"]["artifacts"]["paths"] == ["plan.json"]
+
+
+@pytest.mark.parametrize(
+    ("job", "command", "report", "helper"),
+    [
+        (
+            "cwbill-drift",
+            "cwbill plan billing --drift-only --format markdown --platform gitlab --detailed-exitcode",
+            "drift.md",
+            'drift-issue --exit-code "$code" --plan',
+        ),
+        (
+            "cwbill-leakage",
+            "cwbill leakage billing --format markdown --detailed-exitcode",
+            "leakage.md",
+            'leakage-issue --exit-code "$code" --report',
+        ),
+    ],
+    ids=["drift", "leakage"],
+)
+def test_gitlab_keeps_an_issue_for_each_daily_report(
+    job: str, command: str, report: str, helper: str
+) -> None:
+    """Exit 2 or 0 goes on to the helper, which opens, updates or closes the issue; any other exit
+    code fails the job before it. Drift and leakage are jobs of their own: one failing hides nothing
+    of the other."""
+    assert load_yaml(GITLAB)[job]["script"] == [
+        "code=0",
+        f"{command} > {report} || code=$?",
+        'test "$code" -eq 0 || test "$code" -eq 2',
+        f"python ci/cwbill_gitlab.py {helper} {report}",
+    ]
 
 
 def test_gitlab_defines_no_secret_values() -> None:
@@ -288,3 +321,17 @@ def test_the_usage_job_writes_a_valid_snapshot(
         check=False,
     )
     assert planned.returncode == 0, planned.stderr  # the pulled snapshot is read back by plan
+
+
+@pytest.mark.parametrize("platform", ["github", "gitlab"])
+def test_the_daily_leakage_report_exits_2_while_billable_usage_is_unbilled(
+    platform: str, sandbox_env: tuple[Path, dict[str, str]]
+) -> None:
+    """The demo leaks (docs/leakage.md, "On the demo": 345.35 USD in 14 units before apply), so the
+    job's command exits 2 and its Markdown section becomes the issue's body."""
+    cwd, env = sandbox_env
+    (leakage,) = (c for c in COMMANDS if c.source.startswith(platform) and c.args[0] == "leakage")
+    assert leakage.redirect == "leakage.md"
+    reported = _run(leakage, cwd, env, "--as-of", AS_OF)
+    assert reported.returncode == 2, reported.stderr
+    assert reported.stdout.startswith("### Revenue leakage")
