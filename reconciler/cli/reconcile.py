@@ -368,7 +368,7 @@ def apply(
             chosen = run.plan  # a saved plan is a review token: what is written is what is computed
             if saved is not None and not _resumes(saved, run, str(plan_file)):
                 return
-            render_text(chosen, make_console(sys.stdout), show_cost=True)
+            render_text(chosen, make_console(sys.stdout), show_cost=True, review=run.review)
             if not chosen.summary.has_changes:
                 return
             check_thresholds(saved or chosen, repository, force)

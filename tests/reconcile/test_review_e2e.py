@@ -60,4 +60,5 @@ def test_a_saved_plan_with_notes_applies_and_an_edited_note_is_refused(world: Wo
     assert world.writes() == 0
     applied = world.cwbill("apply", "billing", "--plan", str(saved), "--yes")
     assert applied.code == 0, applied.err  # the notes inform: apply compares the changes only
+    assert "ACME · below cost: MBS-DESKTOP 2026-10" in applied.out  # shown before it asks or writes
     assert world.cwbill(*PLAN, "--detailed-exitcode").code == 0
