@@ -104,7 +104,7 @@ class _Output:
 def _print_plan(run: PlanRun, output: _Output, stream: TextIO) -> None:
     plan, show_cost = run.plan, output.show_cost
     if output.fmt == "json":
-        stream.write(plan_to_json(plan))
+        stream.write(plan_to_json(plan, run.review, show_cost=show_cost))
     elif output.fmt == "markdown":
         sections = []
         if output.show_unowned:
@@ -121,7 +121,7 @@ def _print_plan(run: PlanRun, output: _Output, stream: TextIO) -> None:
         stream.write(text)
     else:
         console = make_console(stream)
-        render_text(plan, console, show_cost=show_cost)
+        render_text(plan, console, show_cost=show_cost, review=run.review)
         if output.show_unowned:
             console.print()
             render_unowned_text(run.unowned, console, show_cost=show_cost)
@@ -161,7 +161,9 @@ def plan(
         None, "--out", metavar="PLAN.json", help="Also save the plan as JSON for `apply --plan`."
     ),
     adopt: bool = ADOPT_OPT,
-    show_cost: bool = typer.Option(False, "--show-cost", help="Show costs and margins in Markdown."),
+    show_cost: bool = typer.Option(
+        False, "--show-cost", help="Show costs and margins in Markdown and in the JSON plan's review notes."
+    ),
     detailed_exitcode: bool = typer.Option(
         False, "--detailed-exitcode", help="Exit 2 when there are changes, 0 when none."
     ),
@@ -220,7 +222,7 @@ def plan(
     run = _make(options)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(plan_to_json(run.plan), encoding="utf-8")
+        out.write_text(plan_to_json(run.plan, run.review, show_cost=show_cost), encoding="utf-8")
         typer.echo(f"plan saved to {out}", err=True)
     output = _Output(output_format, show_cost or output_format == "text", show_unowned, limit, drift_only)
     _print_plan(run, output, sys.stdout)
@@ -366,7 +368,7 @@ def apply(
             chosen = run.plan  # a saved plan is a review token: what is written is what is computed
             if saved is not None and not _resumes(saved, run, str(plan_file)):
                 return
-            render_text(chosen, make_console(sys.stdout), show_cost=True)
+            render_text(chosen, make_console(sys.stdout), show_cost=True, review=run.review)
             if not chosen.summary.has_changes:
                 return
             check_thresholds(saved or chosen, repository, force)

@@ -100,6 +100,8 @@ class Review:
 
 
 NO_REVIEW = Review()
+# The heading of the notes wherever they are listed as such (the text plan); they never block apply.
+REVIEW_TITLE = "Review (to look at twice; it never blocks apply):"
 
 
 def percent_text(value: Decimal) -> str:

@@ -18,15 +18,30 @@ from reconciler.config.schema import check_data
 from reconciler.engine.money import decimal_places, fixed
 from reconciler.errors import UserError
 from reconciler.plan.model import FORMAT_VERSION, Change, Fields, Plan, Totals
+from reconciler.plan.review import NO_REVIEW, Review
 from reconciler.render.jsonread import PlanDecodeError, decode_plan, parse_json
 
 SCHEMA_KIND = "plan"
 _MAX_VIOLATIONS_SHOWN = 10
 
 
-def plan_to_json(plan: Plan) -> str:
-    """The plan as JSON text (UTF-8, two-space indent, sorted keys, trailing newline)."""
+def plan_to_json(plan: Plan, review: Review = NO_REVIEW, *, show_cost: bool = False) -> str:
+    """The plan as JSON text (UTF-8, two-space indent, sorted keys, trailing newline).
+
+    `review` (the review aids' notes) is written only when it has any, so a plan without notes is
+    the same bytes as before the aids; it is inside the digest like everything else, yet never read
+    back: apply compares the changes only. Its messages carry cost values only with `show_cost`."""
     body = _body(plan)
+    if review.notes:
+        body["review"] = [
+            {
+                "aid": note.aid.value,
+                "company": note.company,
+                "period": str(note.period),
+                "message": note.text(show_cost=show_cost),
+            }
+            for note in review.notes
+        ]
     body["plan_digest"] = plan_digest(body)
     return json.dumps(body, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from reconciler.engine.model import PlanWarning
 from reconciler.plan.model import Action, Change, Plan
+from reconciler.plan.review import NO_REVIEW, REVIEW_TITLE, Review
 from reconciler.plan.unowned import UnownedLine
 from reconciler.render.common import (
     NO_UNOWNED,
@@ -62,8 +63,9 @@ def make_console(file: TextIO, *, color: bool | None = None) -> Console:
     )
 
 
-def render_text(plan: Plan, console: Console, *, show_cost: bool = True) -> None:
-    """Print `plan` to `console`; `show_cost=False` leaves out unitCost and the cost total."""
+def render_text(plan: Plan, console: Console, *, show_cost: bool = True, review: Review = NO_REVIEW) -> None:
+    """Print `plan` to `console`; `show_cost=False` leaves out unitCost, the cost total and the
+    cost values of the review notes."""
     age = usage_age_line(plan)
     lines: list[Text] = [Text(_clean(age), style="dim")] if age else []
     lines += [_warning_line(warning) for warning in plan.warnings]
@@ -74,6 +76,7 @@ def render_text(plan: Plan, console: Console, *, show_cost: bool = True) -> None
         lines.extend(_summary(plan, show_cost=show_cost))
     else:
         lines.append(Text("No changes.", style="bold"))
+    lines.extend(_review(review, show_cost=show_cost))
     console.print(Text("\n").join(lines), soft_wrap=True)
 
 
@@ -156,6 +159,23 @@ def _summary(plan: Plan, *, show_cost: bool) -> list[Text]:
             Text(
                 f"Cost total in scope: {money_text(totals.cost_before)} → "
                 f"{money_text(totals.cost_after)} {currency}"
+            )
+        )
+    return lines
+
+
+def _review(review: Review, *, show_cost: bool) -> list[Text]:
+    """The review aids after the summary, one line per note, worded as in the Markdown plan."""
+    if not review.notes:
+        return []
+    lines = [Text(), Text(REVIEW_TITLE, style="bold")]
+    for note in review.notes:
+        lines.append(
+            Text.assemble(
+                ("  ! ", "bold yellow"),
+                f"{_clean(note.company)} · ",
+                (f"{note.aid.value}: ", "yellow"),
+                _clean(note.text(show_cost=show_cost)),
             )
         )
     return lines
