@@ -19,6 +19,7 @@ from reconciler.engine.money import decimal_places, fixed
 from reconciler.errors import UserError
 from reconciler.plan.model import FORMAT_VERSION, Change, Fields, Plan, Totals
 from reconciler.render.jsonread import PlanDecodeError, decode_plan, parse_json
+from reconciler.render.jsontext import dumps_indented
 
 SCHEMA_KIND = "plan"
 _MAX_VIOLATIONS_SHOWN = 10
@@ -28,7 +29,7 @@ def plan_to_json(plan: Plan) -> str:
     """The plan as JSON text (UTF-8, two-space indent, sorted keys, trailing newline)."""
     body = _body(plan)
     body["plan_digest"] = plan_digest(body)
-    return json.dumps(body, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(body) + "\n"
 
 
 def plan_from_json(text: str, source: str) -> Plan:
