@@ -191,7 +191,8 @@ def plan(
         )
     limit = _comment_limit(platform, comment_limit)
     only = Reason.DRIFT if drift_only else None
-    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency, only)
+    selection = _selection(as_of, period, company, adopt)
+    options = RunOptions(directory, usage, selection, concurrency, only, review=output_format == "markdown")
     run = _make(options)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

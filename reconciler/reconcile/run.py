@@ -62,6 +62,8 @@ class RunOptions:
     selection: Selection
     concurrency: int = 8
     only: Reason | None = None  # only the changes of this reason (`plan --drift-only`)
+    # work out the review aids: only the Markdown plan shows them (≈ 0.7 s of CPU at 2,000 companies)
+    review: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,9 +243,9 @@ def _make_plan(
             in_scope = agreements_in_scope(agreements, desired.scopes)
             # what needs no addition is worked out while the additions are still being read
             review = (
-                NO_REVIEW
-                if options.only
-                else review_run(repository, desired, usage, agreements, catalog, selection)
+                review_run(repository, desired, usage, agreements, catalog, selection)
+                if options.review and not options.only
+                else NO_REVIEW
             )
             in_scope_periods = sorted({p for scope in desired.scopes for p in scope.periods})
             # the records' notes (unlimited-limit, late-pull, …) warn in every plan made from them
