@@ -218,7 +218,7 @@ def plan(
         )
     only = Reason.DRIFT if drift_only else None
     selection = _selection(as_of, period, company, adopt)
-    options = RunOptions(directory, usage, selection, concurrency, only, leakage=leakage)
+    options = RunOptions(directory, usage, selection, concurrency, only, leakage=leakage, review=True)
     run = _make(options)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -348,12 +348,14 @@ def apply(
     Example: cwbill apply billing --plan plan.json --yes
     """
     configure_logging(verbose)
-    options = RunOptions(directory, usage, _selection(as_of, period, company, adopt), concurrency)
+    options = RunOptions(
+        directory, usage, _selection(as_of, period, company, adopt), concurrency, review=True
+    )
     saved: Plan | None = None
     again = "the same `cwbill apply` again: it plans what is left (`cwbill plan` shows it)."
     if plan_file is not None:
         saved = load_saved_plan(plan_file)
-        options = RunOptions(directory, usage, saved.selection, concurrency)
+        options = RunOptions(directory, usage, saved.selection, concurrency, review=True)
         again = (
             f"the same `cwbill apply --plan {plan_file}` again: it resumes this plan, writing only "
             "what is left of it."

@@ -20,6 +20,7 @@ from reconciler.errors import UserError
 from reconciler.plan.model import FORMAT_VERSION, Change, Fields, Plan, Totals
 from reconciler.plan.review import NO_REVIEW, Review
 from reconciler.render.jsonread import PlanDecodeError, decode_plan, parse_json
+from reconciler.render.jsontext import dumps_indented
 
 SCHEMA_KIND = "plan"
 _MAX_VIOLATIONS_SHOWN = 10
@@ -43,7 +44,7 @@ def plan_to_json(plan: Plan, review: Review = NO_REVIEW, *, show_cost: bool = Fa
             for note in review.notes
         ]
     body["plan_digest"] = plan_digest(body)
-    return json.dumps(body, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(body) + "\n"
 
 
 def plan_from_json(text: str, source: str) -> Plan:

@@ -61,6 +61,9 @@ class Store:
     console: ConsoleData = field(default_factory=ConsoleData)
     next_ids: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 1))
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # identifier (lower case) → company id: a seed of 2,000 companies looks each new one up before
+    # creating it, and a scan per look-up made that quadratic (≈ 1 s); companies are only ever added
+    _company_ids: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------------------------- writes
 
@@ -83,6 +86,8 @@ class Store:
         self._table(kind)[_int(stored["id"])] = stored
         if kind == "additions":
             self.by_agreement.setdefault(_int(stored["agreementId"]), {})[_int(stored["id"])] = stored
+        elif kind == "companies" and len(self._company_ids) == len(self.companies) - 1:  # kept whole
+            self._company_ids.setdefault(str(stored["identifier"]).lower(), _int(stored["id"]))
         return stored
 
     def replace_addition(self, addition_id: int, record: Record, who: str = API_USER) -> Record:
@@ -120,7 +125,12 @@ class Store:
         if company_id is not None:
             return self.companies.get(company_id)
         wanted = (identifier or "").lower()
-        return next((r for r in self.companies.values() if str(r["identifier"]).lower() == wanted), None)
+        if len(self._company_ids) != len(self.companies):  # filled another way (a state file, a test)
+            self._company_ids.clear()
+            for record in self.companies.values():  # the first of a repeated identifier, as a scan
+                self._company_ids.setdefault(str(record["identifier"]).lower(), _int(record["id"]))
+        found = self._company_ids.get(wanted)
+        return None if found is None else self.companies.get(found)
 
     def additions_of(self, agreement_id: int) -> Iterator[Record]:
         yield from self.by_agreement.get(agreement_id, {}).values()

@@ -55,6 +55,11 @@ EDGE_CASES = {
     "plain-multiline": "a: one\n  two\n  three\nb: 2\n",
     "escapes": 'a: "\\u00e9\\t\\x41\\U0001D11E"\nb: 1\n',
     "bom-inside": "a: 'x\ufeffy'\n",
+    "duplicate-anchor": "a: &x 1\nb: &x 2\n",
+    "anchored-key": "&k a: 1\nb: 2\n",
+    "duplicate-nested": "a: {k: [1, {z: 2}]}\nb: 1\na: {k: [3], j: &y 4}\nc: 2.50\na: 5\n",
+    "ints-and-bools": "a: 010\nb: 1:30\nc: +5\nd: -0\ne: yes\nf: Off\ng: TRUE\nh: Null\ni: 0b101\n",
+    "merge-key-quoted": "'<<': 1\nb: 2\n",
     "merged-complex-key": "a:\n  <<: {? [x]: 1, y: 2}\n  y: 3\n",  # found by the fuzz test: a traceback
 }
 
@@ -91,9 +96,34 @@ def test_the_fast_path_is_taken_for_plain_files_and_refused_where_the_scanners_d
     for name in plain:
         text = (ROOT / "billing" / name).read_text(encoding="utf-8")
         assert _load_fast(text, name) is not None, name
-    for taken in ("non-ascii", "block-scalars", "flow", "anchor-only", "document-markers", "escapes"):
+    taken_too = (
+        "duplicate",
+        "duplicate-nested",
+        "numbers",
+        "ints-and-bools",
+        "anchored-key",
+        "merge-key-quoted",
+    )
+    for taken in (
+        "non-ascii",
+        "block-scalars",
+        "flow",
+        "anchor-only",
+        "document-markers",
+        "escapes",
+        *taken_too,
+    ):
         assert _load_fast(EDGE_CASES[taken], "f.yaml") is not None, taken
-    refused = ("alias", "merge", "inline-merge", "bad-indent", "control", "two-docs", "unterminated")
+    refused = (
+        "alias",
+        "merge",
+        "inline-merge",
+        "bad-indent",
+        "control",
+        "two-docs",
+        "unterminated",
+        "duplicate-anchor",
+    )
     for name in (*refused, "tabs-indent", "trailing-whitespace", "tags", "complex-key", "empty-values"):
         assert _load_fast(EDGE_CASES[name], "f.yaml") is None, name
 

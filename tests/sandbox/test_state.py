@@ -59,3 +59,18 @@ def test_a_file_that_is_not_a_state_is_refused(tmp_path: Path, text: str) -> Non
     path.write_text(text)
     with pytest.raises((ValueError, KeyError)):
         Store.load(path)
+
+
+def test_a_company_is_found_by_identifier_however_the_table_was_filled() -> None:
+    store = Store()
+    first = store.insert("companies", {"identifier": "Acme", "name": "Acme Inc"})
+    store.insert("companies", {"identifier": "beta", "name": "Beta"})
+    assert store.company(identifier="ACME") is first  # any case, as ConnectWise compares them
+    assert store.company(identifier="gamma") is None
+    later = store.insert("companies", {"identifier": "Gamma", "name": "Gamma"})
+    assert store.company(identifier="gamma") is later
+    # a table filled directly (a state file, a test), with an identifier repeated: the first one
+    store.companies[99] = {"id": 99, "identifier": "Delta", "name": "Delta"}
+    store.companies[100] = {"id": 100, "identifier": "delta", "name": "Delta again"}
+    assert store.company(identifier="delta") == store.companies[99]
+    assert store.company(identifier="acme") is first
