@@ -26,15 +26,12 @@ from reconciler.leakage.markdown import leakage_section
 from reconciler.leakage.run import leakage_of
 from reconciler.plan.model import Plan, Reason, Selection
 from reconciler.reconcile.inputs import load_checked_repository
-from reconciler.reconcile.run import (
-    PlanRun,
-    RunOptions,
+from reconciler.reconcile.run import PlanRun, RunOptions, connect, make_plan
+from reconciler.reconcile.writes import (
     apply_lock,
     check_thresholds,
-    connect,
     execute,
     load_saved_plan,
-    make_plan,
     review_saved_plan,
 )
 from reconciler.render.json import plan_to_json

@@ -19,7 +19,8 @@ import yaml
 
 from reconciler.plan.model import Selection
 from reconciler.reconcile.inputs import load_checked_repository
-from reconciler.reconcile.run import RunOptions, connect, execute, make_plan
+from reconciler.reconcile.run import RunOptions, connect, make_plan
+from reconciler.reconcile.writes import execute
 from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox
 from reconciler.sandbox.seeds import load_seed
 from tests.conftest import PROJECT

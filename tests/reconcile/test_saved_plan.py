@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.connectwise.apply import create_body
-from reconciler.reconcile.run import load_saved_plan
+from reconciler.reconcile.writes import load_saved_plan
 from reconciler.render.json import plan_digest
 from tests.reconcile.conftest import AS_OF, World
 

@@ -28,7 +28,8 @@ from reconciler.httpclient import RetryPolicy
 from reconciler.plan.marker import parse_marker
 from reconciler.plan.model import Plan, Selection
 from reconciler.reconcile.inputs import load_checked_repository
-from reconciler.reconcile.run import RunOptions, connect, execute, make_plan
+from reconciler.reconcile.run import RunOptions, connect, make_plan
+from reconciler.reconcile.writes import execute
 from reconciler.sandbox.state import Store
 from tests.reliability.world import AS_OF, LedgerSandbox, Workload, Write, unmarked
 

@@ -15,7 +15,7 @@ import pytest
 
 from reconciler.connectwise.apply import create_body
 from reconciler.plan.model import Action, Reason
-from reconciler.reconcile.run import execute
+from reconciler.reconcile.writes import execute
 from tests.reliability.harness import Bench, billed_lines, check_journal, duplicates, journal_entries
 from tests.reliability.matrix import reference, workload
 

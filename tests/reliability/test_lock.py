@@ -10,7 +10,7 @@ import pytest
 
 from reconciler.connectwise.client import ConnectWiseClient, Credentials
 from reconciler.errors import UserError
-from reconciler.reconcile.run import apply_lock
+from reconciler.reconcile.writes import apply_lock
 
 URL = "https://api-na.myconnectwise.net/v4_6_release/apis/3.0"
 
