@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -13,7 +14,7 @@ from typing import Self
 import pytest
 
 from reconciler.cli import main
-from reconciler.sandbox import API_PATH, Sandbox
+from reconciler.sandbox import API_PATH, DEMO_CREDENTIALS, Sandbox, serve_in_thread
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE_BILLING = PROJECT / "billing"
@@ -76,6 +77,20 @@ class Served:
     billing: Path
     capsys: pytest.CaptureFixture[str]
     monkeypatch: pytest.MonkeyPatch
+
+    @classmethod
+    @contextmanager
+    def serving(
+        cls,
+        sandbox: Sandbox,
+        billing: Path,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+        credentials: Mapping[str, str] = DEMO_CREDENTIALS,
+    ) -> Iterator[Self]:
+        """`sandbox` served on loopback until the block ends, cwbill pointed at it with `credentials`."""
+        with serve_in_thread(sandbox) as url:
+            yield cls(sandbox, url, billing, capsys, monkeypatch).point(credentials)
 
     def cwbill(self, *args: str) -> Result:
         return run_cwbill(self.capsys, self.monkeypatch, *args)

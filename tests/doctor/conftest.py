@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.sandbox import Sandbox
 from reconciler.sandbox.seeds import load_seed
 from tests.conftest import SECRET_VARIABLES, Result, Served
 
@@ -42,6 +42,5 @@ class Clinic(Served):
 def clinic(
     billing_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Clinic]:
-    sandbox = Sandbox(load_seed("demo"))
-    with serve_in_thread(sandbox) as url:
-        yield Clinic(sandbox, url, billing_copy, capsys, monkeypatch).point(DEMO_CREDENTIALS)
+    with Clinic.serving(Sandbox(load_seed("demo")), billing_copy, capsys, monkeypatch) as clinic:
+        yield clinic

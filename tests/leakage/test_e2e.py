@@ -18,7 +18,7 @@ import pytest
 
 from reconciler.config.yamlload import load_text
 from reconciler.engine.periods import Period
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.sandbox import Sandbox
 from reconciler.sandbox.generator import AGREEMENT, GeneratorSpec, billing_files, generate
 from reconciler.sandbox.mbs_data import ConsoleCompany, ConsoleMonth, StorageAmounts, build_console
 from reconciler.sandbox.seeds import load_seed
@@ -128,9 +128,8 @@ def buckets(report: Any) -> dict[str, set[tuple[str, str, str]]]:
 def demo(
     billing_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Served]:
-    sandbox = Sandbox(load_seed("demo"))
-    with serve_in_thread(sandbox) as url:
-        yield Served(sandbox, url, billing_copy, capsys, monkeypatch).point(DEMO_CREDENTIALS)
+    with Served.serving(Sandbox(load_seed("demo")), billing_copy, capsys, monkeypatch) as served:
+        yield served
 
 
 def test_the_demo_buckets_add_up_to_the_console_to_the_cent(demo: Served) -> None:
@@ -254,9 +253,8 @@ def generated(
             "[server, desktop, sql]",
         )
     monkeypatch.chdir(tmp_path)
-    sandbox = Sandbox(store)
-    with serve_in_thread(sandbox) as url:
-        yield Served(sandbox, url, billing, capsys, monkeypatch).point(DEMO_CREDENTIALS)
+    with Served.serving(Sandbox(store), billing, capsys, monkeypatch) as served:
+        yield served
 
 
 def test_a_generated_world_shows_each_gap_in_its_bucket(generated: Served) -> None:

@@ -22,7 +22,7 @@ from reconciler.engine.periods import Period
 from reconciler.errors import UserError
 from reconciler.httpclient import RetryPolicy
 from reconciler.render.mdescape import escape_markdown as md
-from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox, serve_in_thread
+from reconciler.sandbox import DEMO_CREDENTIALS, Sandbox
 from reconciler.sandbox.seeds import load_seed
 from reconciler.usage.console import fetch_usage
 from reconciler.usage.model import StorageUsage, Usage, UsageNote, UsageRecord
@@ -215,9 +215,9 @@ def test_a_login_the_console_refuses_names_the_setting(
 def edge(
     billing_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Served]:
-    sandbox = Sandbox(load_seed("console-edge-cases"))
-    with serve_in_thread(sandbox) as url:
-        yield Served(sandbox, url, billing_copy, capsys, monkeypatch).point(DEMO_CREDENTIALS)
+    seed = load_seed("console-edge-cases")
+    with Served.serving(Sandbox(seed), billing_copy, capsys, monkeypatch) as served:
+        yield served
 
 
 def test_the_pulled_snapshot_validates_and_the_plan_shows_its_age(edge: Served) -> None:
