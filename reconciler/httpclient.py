@@ -12,12 +12,14 @@ Times are seconds as floats: they are durations, never money.
 from __future__ import annotations
 
 import ipaddress
+import json
 import random
 import re
 import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -112,6 +114,15 @@ def certificate_problem(exc: BaseException) -> str | None:
             return seen.verify_message or str(seen)
         seen = seen.__cause__ or seen.__context__
     return "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in str(exc) else None
+
+
+def json_or_none(response: httpx.Response) -> object:
+    """A response body as JSON with every number a Decimal (never a float); None when it is empty or
+    not JSON — for reading an error's or a probe's words, where a bad body is no error of its own."""
+    try:
+        return json.loads(response.content or b"null", parse_float=Decimal)
+    except ValueError:
+        return None
 
 
 def retry_after(response: httpx.Response) -> float | None:

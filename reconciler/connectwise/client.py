@@ -29,7 +29,13 @@ import httpx
 from reconciler.connectwise.live import Record
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
-from reconciler.httpclient import RetriesExhausted, RetryPolicy, request_with_retries, require_safe_url
+from reconciler.httpclient import (
+    RetriesExhausted,
+    RetryPolicy,
+    json_or_none,
+    request_with_retries,
+    require_safe_url,
+)
 from reconciler.jsonwire import dumps as json_text
 
 log = logging.getLogger("cwbill.connectwise")
@@ -237,10 +243,7 @@ def decode(response: httpx.Response) -> object:
 
 def error_message(response: httpx.Response) -> str:
     """The API's own words for an error (`message` and each `errors[].message`), or the status."""
-    try:
-        body = json.loads(response.content or b"null", parse_float=Decimal)
-    except ValueError:
-        body = None
+    body = json_or_none(response)
     if not isinstance(body, dict):
         return f"HTTP {response.status_code}"
     parts = [str(body.get("message") or body.get("code") or body.get("error") or "")]

@@ -11,9 +11,7 @@ outside the paths cwbill uses) needs System-module rights a billing member shoul
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from decimal import Decimal
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -21,7 +19,7 @@ import httpx
 from reconciler.connectwise.client import ConnectWiseClient, error_message
 from reconciler.doctor.model import Check, Status, skipped
 from reconciler.errors import UserError
-from reconciler.httpclient import RetriesExhausted, RetryPolicy, request_with_retries
+from reconciler.httpclient import RetriesExhausted, RetryPolicy, json_or_none, request_with_retries
 
 QUICK = RetryPolicy(attempts=2, base_delay=0.5, timeout=15.0)  # a doctor waits less than a plan
 
@@ -58,13 +56,6 @@ class Probe:
     body: object = None
 
 
-def _decoded(response: httpx.Response) -> object:
-    try:
-        return json.loads(response.content or b"null", parse_float=Decimal)
-    except ValueError:
-        return None
-
-
 def probe(client: ConnectWiseClient, path: str) -> Probe:
     """One small authenticated GET of `path`."""
     params = {"pageSize": "1", "fields": "id"}
@@ -74,7 +65,7 @@ def probe(client: ConnectWiseClient, path: str) -> Probe:
         return Probe(None, str(exc))
     if response.status_code >= 400:
         return Probe(response.status_code, error_message(response))
-    return Probe(response.status_code, "", _decoded(response))
+    return Probe(response.status_code, "", json_or_none(response))
 
 
 def discover(client: ConnectWiseClient) -> Probe:
@@ -87,7 +78,7 @@ def discover(client: ConnectWiseClient) -> Probe:
         )
     except (RetriesExhausted, httpx.HTTPError, UserError) as exc:
         return Probe(None, str(exc))
-    return Probe(response.status_code, error_message(response), _decoded(response))
+    return Probe(response.status_code, error_message(response), json_or_none(response))
 
 
 def url_check(client: ConnectWiseClient, discovery: Probe) -> Check:

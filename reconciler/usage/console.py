@@ -32,6 +32,7 @@ from reconciler.httpclient import (
     RETRY_STATUSES,
     RetriesExhausted,
     RetryPolicy,
+    json_or_none,
     request_with_retries,
     require_safe_url,
     retry_after,
@@ -180,10 +181,7 @@ def read_console_state(console: ConsoleClient) -> ConsoleState:
 
 
 def _body(response: httpx.Response) -> Mapping[str, object]:
-    try:
-        body = json.loads(response.content or b"null", parse_float=Decimal)
-    except ValueError:
-        return {}
+    body = json_or_none(response)
     return body if isinstance(body, dict) else {}
 
 
