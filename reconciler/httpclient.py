@@ -16,7 +16,9 @@ import json
 import random
 import re
 import ssl
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -61,6 +63,46 @@ class RetriesExhausted(Exception):
     def __init__(self, message: str, response: httpx.Response | None = None) -> None:
         super().__init__(message)
         self.response = response
+
+
+class FairSlots:
+    """At most `size` holders at once (`with slots:`), served in the order they asked.
+
+    `threading.Semaphore` lets a thread that releases its slot take it straight back: a reader
+    thread working through a queue of additions reads would keep every slot, and a read asked for
+    by another thread (the agreements of the next companies, which unlock more reads) could wait
+    behind the whole queue. Here a leaving holder hands its slot to the longest waiter."""
+
+    def __init__(self, size: int) -> None:
+        self._free = max(1, size)
+        self._lock = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+
+    def __enter__(self) -> FairSlots:
+        with self._lock:
+            if self._free and not self._waiters:
+                self._free -= 1
+                return self
+            gate = threading.Lock()
+            gate.acquire()
+            self._waiters.append(gate)
+        try:
+            gate.acquire()  # released by the holder that hands this thread its slot
+        except BaseException:  # interrupted while waiting: give up the place, or the slot just handed
+            with self._lock:
+                if gate in self._waiters:
+                    self._waiters.remove(gate)
+                    raise
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._free += 1
 
 
 def is_loopback(host: str) -> bool:

@@ -25,6 +25,7 @@ from reconciler.leakage.markdown import MIN_LIMIT as LEAKAGE_MIN_LIMIT
 from reconciler.leakage.markdown import leakage_section
 from reconciler.leakage.run import leakage_of
 from reconciler.plan.model import Plan, Reason, Selection
+from reconciler.reconcile.early import EarlyReads
 from reconciler.reconcile.inputs import load_checked_repository
 from reconciler.reconcile.run import PlanRun, RunOptions, connect, make_plan
 from reconciler.reconcile.writes import (
@@ -228,15 +229,17 @@ def plan(
 
 
 def _make(options: RunOptions) -> PlanRun:
-    repository, warnings = load_checked_repository(options.root)
-    for line in warnings:
-        typer.echo(line, err=True)
-    client = connect(repository, concurrency=options.concurrency)
-    try:
-        with _bar("reading additions") as update:
-            return make_plan(options, repository, client, progress=update)
-    finally:
-        client.http.close()
+    """`plan`'s run: its first reads start while the repository loads (reconcile/early.py)."""
+    with EarlyReads(options.selection, options.concurrency) as early:
+        repository, warnings = load_checked_repository(options.root, observer=early)
+        for line in warnings:
+            typer.echo(line, err=True)
+        client = early.client or connect(repository, concurrency=options.concurrency)
+        try:
+            with _bar("reading additions") as update:
+                return make_plan(options, repository, client, progress=update, early=early)
+        finally:
+            client.http.close()
 
 
 @contextmanager

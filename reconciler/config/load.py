@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from reconciler.config import build, checks, secrets
-from reconciler.config.model import Prices, Product, Repository, Settings
+from reconciler.config.model import Company, Prices, Product, Repository, Settings
 from reconciler.config.schema import check_schema
 from reconciler.config.yamlload import Document, load_text, read_bytes
 from reconciler.errors import Finding, Location, error, has_errors, warning
@@ -25,6 +26,19 @@ from reconciler.errors import Finding, Location, error, has_errors, warning
 REQUIRED_FILES = (("settings.yaml", "settings"), ("products.yaml", "products"), ("prices.yaml", "prices"))
 COMPANIES = "companies"
 COMPANY_SUFFIXES = (".yaml", ".yml")
+
+
+class LoadObserver(Protocol):
+    """Told of each part as soon as it is built, before the repository is checked as a whole, so a
+    caller may start work that needs only that part (`reconcile/early.py`: the first ConnectWise
+    reads overlap the loading). What it is told may still be refused by the checks that follow:
+    it must act on it only in ways that are harmless when the load then fails (reads, not writes)."""
+
+    def settings(self, settings: Settings) -> None: ...
+
+    def products(self, products: Mapping[str, Product]) -> None: ...
+
+    def company(self, company: Company) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +94,8 @@ def _read(
     return _Source(relative, document, hashlib.sha256(raw).hexdigest()), findings
 
 
-def _read_all(
-    root: Path, environ: Mapping[str, str]
-) -> tuple[dict[str, _Source], list[_Source], list[Finding]]:
-    """The required files by kind, the company files in order, and the findings of reading them."""
+def _read_required(root: Path, environ: Mapping[str, str]) -> tuple[dict[str, _Source], list[Finding]]:
+    """settings.yaml, products.yaml and prices.yaml by kind, and the findings of reading them."""
     findings: list[Finding] = []
     required: dict[str, _Source] = {}
     for file_name, kind in REQUIRED_FILES:
@@ -91,19 +103,24 @@ def _read_all(
         findings += found
         if source is not None:
             required[kind] = source
+    return required, findings
+
+
+def _read_companies(
+    root: Path, environ: Mapping[str, str], on_read: Callable[[_Source], None] | None = None
+) -> tuple[list[_Source], list[Finding]]:
+    """The company files in order and the findings of reading them; `on_read` hears of each file
+    as soon as it is read."""
+    findings: list[Finding] = []
     companies: list[_Source] = []
     directory = root / COMPANIES
     if not directory.is_dir():
         message = "is not a directory" if directory.exists() else "no such directory (one file per company)"
-        return required, companies, [*findings, error(Location(display_path(directory)), "", message)]
+        return companies, [error(Location(display_path(directory)), "", message)]
     try:
         paths = company_files(directory)
     except OSError as exc:
-        return (
-            required,
-            companies,
-            [*findings, error(Location(display_path(directory)), "", f"cannot read: {exc.strerror}")],
-        )
+        return companies, [error(Location(display_path(directory)), "", f"cannot read: {exc.strerror}")]
     if not paths:
         location = Location(display_path(directory))
         findings.append(warning(location, "", "no company files: nothing to bill", "no-companies"))
@@ -112,28 +129,40 @@ def _read_all(
         findings += found
         if source is not None:
             companies.append(source)
-    return required, companies, findings
+            if on_read is not None:
+                on_read(source)
+    return companies, findings
 
 
 def load_repository(
-    root: Path, *, environ: Mapping[str, str] | None = None
+    root: Path, *, environ: Mapping[str, str] | None = None, observer: LoadObserver | None = None
 ) -> tuple[Repository | None, list[Finding]]:
     """The checked repository at `root` and every finding; `None` when any finding is an error.
 
     `environ` (default: the process environment) supplies the secret values that must not appear
-    in the files (nor in the findings)."""
+    in the files (nor in the findings); `observer` is told of the settings, the products and each
+    company as soon as each is built (see `LoadObserver`)."""
     env = os.environ if environ is None else environ
     if not root.is_dir():
         message = "is not a directory" if root.exists() else "no such directory"
         return None, [error(Location(display_path(root)), "", message)]
-    required, company_sources, findings = _read_all(root, env)
-    settings, products, prices, found = _build_parts(required)
-    findings += found
-    companies = [
-        checks.CompanyFile(source.document, build.build_company(source.document, products or {}))
-        for source in company_sources
-        if source.document is not None
-    ]
+    required, findings = _read_required(root, env)
+    settings, products, prices, parts_found = _build_parts(required)
+    if observer is not None and settings is not None and products is not None:
+        observer.settings(settings)
+        observer.products(products)
+    companies: list[checks.CompanyFile] = []
+
+    def built(source: _Source) -> None:
+        if source.document is None:
+            return
+        company = build.build_company(source.document, products or {})
+        companies.append(checks.CompanyFile(source.document, company))
+        if observer is not None and products is not None:
+            observer.company(company)
+
+    company_sources, found = _read_companies(root, env, built)
+    findings += found + parts_found  # the order they have always been reported in
     findings += checks.check_companies(companies)
     for company_file in companies:
         findings += checks.check_configurations(company_file, products)

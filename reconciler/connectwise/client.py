@@ -30,6 +30,7 @@ from reconciler.connectwise.live import Record
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
 from reconciler.httpclient import (
+    FairSlots,
     RetriesExhausted,
     RetryPolicy,
     json_or_none,
@@ -42,6 +43,7 @@ log = logging.getLogger("cwbill.connectwise")
 
 ACCEPT = "application/vnd.connectwise.com+json; version=2025.8"
 PAGE_SIZE = 1000
+AGREEMENT_COMPANY = "company/identifier"  # the field an agreements read selects companies by
 MAX_CONDITIONS_CHARS = 1500  # keep URLs well under the ~2000 characters the API tolerates
 ENV_VARS = ("CW_COMPANY_ID", "CW_PUBLIC_KEY", "CW_PRIVATE_KEY", "CW_CLIENT_ID")
 _NEXT = re.compile(r'<[^>]+>;\s*rel="next"')
@@ -92,20 +94,40 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def in_chunks(field_name: str, values: Sequence[str | int]) -> Iterator[str]:
-    """`field in (…)` conditions over `values`, split so each stays short enough for a URL."""
-    chunk: list[str] = []
-    size = 0
-    for value in values:
+class Chunker:
+    """`field in (…)` conditions built value by value, each short enough for a URL: `add` returns
+    the condition of the values before it when `value` would not fit, `rest` the last one."""
+
+    def __init__(self, field_name: str) -> None:
+        self.field_name = field_name
+        self._chunk: list[str] = []
+        self._size = 0
+
+    def add(self, value: str | int) -> str | None:
         literal = quote(value) if isinstance(value, str) else str(value)
         encoded = len(urlquote(literal)) + 1
-        if chunk and size + encoded > MAX_CONDITIONS_CHARS:
-            yield f"{field_name} in ({','.join(chunk)})"
-            chunk, size = [], 0
-        chunk.append(literal)
-        size += encoded
-    if chunk:
-        yield f"{field_name} in ({','.join(chunk)})"
+        full = self.rest() if self._chunk and self._size + encoded > MAX_CONDITIONS_CHARS else None
+        self._chunk.append(literal)
+        self._size += encoded
+        return full
+
+    def rest(self) -> str | None:
+        """The condition of the values added since the last one returned (None: there are none)."""
+        if not self._chunk:
+            return None
+        condition = f"{self.field_name} in ({','.join(self._chunk)})"
+        self._chunk, self._size = [], 0
+        return condition
+
+
+def in_chunks(field_name: str, values: Sequence[str | int]) -> Iterator[str]:
+    """`field in (…)` conditions over `values`, split so each stays short enough for a URL."""
+    chunker = Chunker(field_name)
+    for value in values:
+        if (condition := chunker.add(value)) is not None:
+            yield condition
+    if (condition := chunker.rest()) is not None:
+        yield condition
 
 
 def period_condition(periods: Iterable[Period]) -> str:
@@ -131,7 +153,7 @@ class ConnectWiseClient:
         self.credentials = credentials
         self.policy = policy or RetryPolicy()
         self.concurrency = max(1, concurrency)
-        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._slots = FairSlots(self.concurrency)
         self._lock = threading.Lock()
         self.requests_sent = 0
         self.retries = 0
@@ -203,9 +225,13 @@ class ConnectWiseClient:
 
     # -- reads -----------------------------------------------------------------------------------
     def agreements_of(self, company_identifiers: Sequence[str]) -> list[Record]:
-        conditions = list(in_chunks("company/identifier", sorted(set(company_identifiers))))
-        pages = self.map_concurrently(lambda c: self.list_all("/finance/agreements", c), conditions)
+        conditions = list(in_chunks(AGREEMENT_COMPANY, sorted(set(company_identifiers))))
+        pages = self.map_concurrently(self.agreements_where, conditions)
         return [record for page in pages for record in page]
+
+    def agreements_where(self, conditions: str) -> list[Record]:
+        """The agreements `conditions` selects (one `company/identifier in (…)` chunk)."""
+        return self.list_all("/finance/agreements", conditions)
 
     def catalog_items(self, identifiers: Sequence[str]) -> list[Record]:
         conditions = list(in_chunks("identifier", sorted(set(identifiers))))
@@ -227,6 +253,22 @@ class ConnectWiseClient:
 
     def delete_addition(self, agreement_id: int, addition_id: int) -> httpx.Response:
         return self.request("DELETE", f"/finance/agreements/{agreement_id}/additions/{addition_id}")
+
+
+def open_client(
+    settings_url: str,
+    transport: httpx.BaseTransport | None = None,
+    *,
+    concurrency: int = 8,
+    policy: RetryPolicy | None = None,
+) -> ConnectWiseClient:
+    """A client of the ConnectWise at CW_URL, else `settings_url` (settings.yaml connectwise.url),
+    with credentials from the environment (a UserError names what is missing)."""
+    url = os.environ.get("CW_URL") or settings_url
+    credentials = Credentials.from_env()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    http = httpx.Client(transport=transport, limits=limits, follow_redirects=False)
+    return ConnectWiseClient(http, url, credentials, policy=policy, concurrency=concurrency)
 
 
 def decode(response: httpx.Response) -> object:

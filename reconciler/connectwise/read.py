@@ -120,17 +120,28 @@ class PendingAdditions:
         self._pool = ThreadPoolExecutor(max_workers=client.concurrency, thread_name_prefix="cwbill-read")
         self._reads: dict[int, tuple[frozenset[Period], Future[list[LiveAddition]]]] = {}
         self._progress = progress
-        self._lock = threading.Lock()
+        # re-entrant: a read that is already done runs `_tick` at once, inside `add`/`collect`
+        self._lock = threading.RLock()
         self._done = 0
-        self._total = len(wanted)  # before any read can finish and report
-        for agreement_id, periods in wanted.items():
-            self._start(agreement_id, periods)
+        self._total = 0
+        self.add(wanted)
+
+    def add(self, wanted: Mapping[int, Sequence[Period]]) -> None:
+        """Start reading more agreements (any thread; an agreement already started is left as is)."""
+        with self._lock:
+            fresh = {i: p for i, p in wanted.items() if i not in self._reads}
+            self._total += len(fresh)  # before any read can finish and report
+            for agreement_id, periods in fresh.items():
+                self._start(agreement_id, periods)
+
+    def watch(self, progress: Progress | None) -> None:
+        """Report progress from now on to `progress` (reads started earlier report too)."""
+        self._progress = progress
 
     def _start(self, agreement_id: int, periods: Sequence[Period]) -> Future[list[LiveAddition]]:
         read = self._pool.submit(read_agreement_additions, self._client, agreement_id, periods)
         self._reads[agreement_id] = (frozenset(periods), read)
-        if self._progress is not None:
-            read.add_done_callback(self._tick)
+        read.add_done_callback(self._tick)
         return read
 
     def _tick(self, read: Future[list[LiveAddition]]) -> None:
@@ -139,25 +150,26 @@ class PendingAdditions:
         with self._lock:
             self._done += 1
             done, total = self._done, self._total
-        if self._progress is not None:
-            self._progress(done, total)
+        progress = self._progress
+        if progress is not None:
+            progress(done, total)
 
     def collect(self, wanted: Mapping[int, Sequence[Period]]) -> tuple[LiveAddition, ...]:
         """The additions of `wanted` (each agreement in its periods), sorted by id.
 
         Reads started for agreements `wanted` leaves out are cancelled when not yet sent; an agreement
         not read yet, or read for fewer periods, is read now."""
-        for agreement_id, (_, read) in self._reads.items():
-            if agreement_id not in wanted and read.cancel():
-                with self._lock:
+        with self._lock:
+            for agreement_id, (_, read) in self._reads.items():
+                if agreement_id not in wanted and read.cancel():
                     self._total -= 1
         found: list[LiveAddition] = []
         for agreement_id, periods in wanted.items():
-            started = self._reads.get(agreement_id)
-            if started is None or not started[0] >= set(periods):
-                with self._lock:
+            with self._lock:
+                started = self._reads.get(agreement_id)
+                if started is None or not started[0] >= set(periods):
                     self._total += 1
-                started = (frozenset(periods), self._start(agreement_id, periods))
+                    started = (frozenset(periods), self._start(agreement_id, periods))
             found += (a for a in started[1].result() if a.period in periods)
         return tuple(sorted(found, key=lambda a: a.id))
 

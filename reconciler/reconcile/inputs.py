@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.config.load import display_path, load_repository
+from reconciler.config.load import LoadObserver, display_path, load_repository
 from reconciler.config.model import Company, Repository
 from reconciler.engine.model import PlanWarning
 from reconciler.engine.periods import Period
@@ -23,9 +23,10 @@ from reconciler.usage.snapshot import load_usage
 NO_USAGE_FILES = "no-usage-files"  # the code usage/snapshot.py gives an empty folder
 
 
-def load_checked_repository(root: Path) -> tuple[Repository, list[str]]:
-    """The repository, or a UserError with every finding; validation warnings are returned as text."""
-    repository, findings = load_repository(root)
+def load_checked_repository(root: Path, observer: LoadObserver | None = None) -> tuple[Repository, list[str]]:
+    """The repository, or a UserError with every finding; validation warnings are returned as text.
+    `observer` hears of each part as it is built (`reconcile/early.py`)."""
+    repository, findings = load_repository(root, observer=observer)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if repository is None or errors:
         raise UserError(findings=errors or findings)

@@ -9,7 +9,6 @@ holding `apply_lock`.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from reconciler.config.model import Company, Repository
-from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, Credentials
+from reconciler.connectwise.client import ConnectWiseClient, ConnectWiseError, open_client
 from reconciler.connectwise.live import CatalogItem, LiveAddition
 from reconciler.connectwise.read import (
     PendingAdditions,
@@ -29,14 +28,14 @@ from reconciler.connectwise.read import (
     read_catalog,
 )
 from reconciler.engine.desired import compute_desired
-from reconciler.engine.model import ConfigurationScope, DesiredResult
-from reconciler.engine.scope import periods_in_scope
+from reconciler.engine.model import DesiredResult
 from reconciler.errors import Finding, UserError, error, sort_findings
 from reconciler.httpclient import RetryPolicy
 from reconciler.plan.diff import LiveState, build_plan
 from reconciler.plan.model import Plan, Reason, Selection
 from reconciler.plan.review import NO_REVIEW, Review, review_run
 from reconciler.plan.unowned import UnownedLine, unowned_lines
+from reconciler.reconcile.early import EarlyReads, possible_scopes
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
 from reconciler.usage.model import Usage
 from reconciler.usage.notes import note_warnings, usage_ages
@@ -89,11 +88,7 @@ def connect(
     policy: RetryPolicy | None = None,
 ) -> ConnectWiseClient:
     """A ConnectWise client from settings (CW_URL overrides) and credentials from the environment."""
-    url = os.environ.get("CW_URL") or repository.settings.connectwise_url
-    credentials = Credentials.from_env()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    http = httpx.Client(transport=transport, limits=limits, follow_redirects=False)
-    return ConnectWiseClient(http, url, credentials, policy=policy, concurrency=concurrency)
+    return open_client(repository.settings.connectwise_url, transport, concurrency=concurrency, policy=policy)
 
 
 def selected_companies(repository: Repository, wanted: Sequence[str]) -> tuple[Company, ...]:
@@ -159,15 +154,19 @@ def make_plan(
     progress: Progress | None = None,
     *,
     moved_since: Mapping[int, str] | None = None,
+    early: EarlyReads | None = None,
 ) -> PlanRun:
     """The plan for `options` against what ConnectWise holds now; `progress` hears of each
     agreement whose additions are read; with `moved_since` (addition id → lastUpdated, a saved
-    plan's), the run keeps each addition read that is not as it was then (`PlanRun.moved`).
+    plan's), the run keeps each addition read that is not as it was then (`PlanRun.moved`); with
+    `early` (reads started while the repository loaded, over `client`), what they read is used.
 
     A ConnectWise that does not answer (after the client's retries) is a UserError, exit 1: nothing
     has been written yet, and the next run starts afresh."""
     with connectwise_errors(client):
-        return _make_plan(options, repository, client, console_transport, progress, moved_since=moved_since)
+        return _make_plan(
+            options, repository, client, console_transport, progress, moved_since=moved_since, early=early
+        )
 
 
 @contextmanager
@@ -199,6 +198,7 @@ def _make_plan(
     progress: Progress | None,
     *,
     moved_since: Mapping[int, str] | None = None,
+    early: EarlyReads | None = None,
 ) -> PlanRun:
     """The reads overlap the work (docs/performance.md): usage loads while agreements and catalog are
     read (at once: neither needs the other), and every agreement's additions are read while the
@@ -206,11 +206,6 @@ def _make_plan(
     what it needs (`collect`)."""
     selection = options.selection
     companies = selected_companies(repository, selection.companies)
-    possible = {
-        (c.identifier, conf.name): periods_in_scope(conf, selection.as_of, selection.period)
-        for c in companies
-        for conf in c.configurations
-    }
     every_period = periods_in_any_scope(companies, selection.as_of, selection.period)
     identifiers = {i for c in companies for conf in c.configurations for i in conf.connectwise_products}
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cwbill-first-reads") as background:
@@ -224,17 +219,25 @@ def _make_plan(
             all_companies=options.leakage,
         )
         # the catalog does not depend on the agreements: both first reads are in flight at once
-        reading_catalog = background.submit(read_catalog, client, identifiers)
-        agreements = read_agreements(client, companies)
-        catalog = reading_catalog.result()
+        # (early: the agreements first, so that an outage is told as it is without them)
+        early_agreements = None if early is None else early.agreements(companies)
+        early_catalog = None if early is None else early.catalog(identifiers)
+        reading_catalog = (
+            background.submit(read_catalog, client, identifiers) if early_catalog is None else None
+        )
+        agreements = read_agreements(client, companies) if early_agreements is None else early_agreements
+        catalog = reading_catalog.result() if reading_catalog is not None else early_catalog or {}
         log.info("read %d agreements, %d catalog items", sum(map(len, agreements.values())), len(catalog))
         problems = _catalog_findings(repository, companies, catalog)
-        scopes = [ConfigurationScope(company, name, periods) for (company, name), periods in possible.items()]
         # with problems no plan is made, so nothing is read for one; the engine still runs, so that
         # every error (catalog, agreements, usage) is reported at once
-        wanted = {} if problems else agreements_in_scope(agreements, scopes)
-        pending = PendingAdditions(client, wanted, progress)
+        wanted = {} if problems else agreements_in_scope(agreements, possible_scopes(companies, selection))
+        started = None if early is None or early_agreements is None else early.take_additions()
+        pending = PendingAdditions(client, wanted, progress) if started is None else started
         try:
+            if started is not None:
+                started.watch(progress)
+                started.add(wanted)  # the same reads the early ones started: nothing new
             try:
                 usage, console_warnings = loading.result()
             except UserError as exc:
