@@ -6,6 +6,7 @@ around. Values are parsed from text only; a float reaching this module is a bug 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 ROUNDING = ROUND_HALF_UP
@@ -54,6 +55,15 @@ def add(*values: Decimal) -> Decimal:
         total = Decimal(0)
         for value in values:
             total += value
+        return total
+
+
+def sum_of_products(pairs: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
+    """Σ a × b: exactly what `add`ing each `multiply(a, b)` in turn gives, in one context."""
+    with localcontext(_EXACT):
+        total = Decimal(0)
+        for a, b in pairs:
+            total += a * b
         return total
 
 

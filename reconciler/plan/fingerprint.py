@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from reconciler.config.model import Repository
 from reconciler.connectwise.live import LiveAddition
 from reconciler.engine.model import ConfigurationScope
+from reconciler.engine.periods import Period
 from reconciler.plan.model import Fingerprint, Selection
 
 
@@ -25,8 +26,11 @@ def scope_text(selection: Selection, scopes: Iterable[ConfigurationScope]) -> st
         f"companies={','.join(sorted(selection.companies))}",
         f"adopt={selection.adopt}",
     ]
+    texts: dict[tuple[Period, ...], str] = {}  # thousands of scopes share a handful of period lists
     for scope in sorted(scopes, key=lambda s: (s.company, s.configuration)):
-        periods = ",".join(str(p) for p in scope.periods)
+        periods = texts.get(scope.periods)
+        if periods is None:
+            periods = texts[scope.periods] = ",".join(str(p) for p in scope.periods)
         parts.append(f"{scope.company}/{scope.configuration}={periods}")
     return ";".join(parts)
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from reconciler.connectwise.live import CatalogItem, LiveAddition
 from reconciler.engine.model import DesiredAddition
-from reconciler.engine.money import add, multiply
+from reconciler.engine.money import add, sum_of_products
 from reconciler.plan.model import Totals
 
 ZERO = Decimal(0)
-
-
-def _line(quantity: Decimal | None, unit: Decimal | None) -> Decimal:
-    return multiply(quantity or ZERO, unit or ZERO)
 
 
 def priced(
@@ -32,31 +27,32 @@ def priced(
     return price, cost
 
 
-def totals_of(
-    in_scope: Iterable[tuple[str, LiveAddition]],
+def company_totals(
+    in_scope: Iterable[LiveAddition],
     kept: Iterable[tuple[DesiredAddition, LiveAddition | None]],
     catalog: Mapping[str, CatalogItem],
-) -> tuple[Totals, dict[str, Totals]]:
-    """Σ quantity × unitPrice and Σ quantity × unitCost, overall and per company.
+) -> Totals:
+    """One company's Σ quantity × unitPrice and Σ quantity × unitCost.
 
-    Before: cwbill's live lines in scope. After: the desired lines that will exist; with
+    Before: its cwbill lines in scope. After: its desired lines that will exist; with
     `send: quantity` the price is the live line's, or the catalog item's for a new line.
     """
-    sums: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
-    for company, addition in in_scope:
-        row = sums[company]
-        row[0] = add(row[0], _line(addition.quantity, addition.unit_price))
-        row[2] = add(row[2], _line(addition.quantity, addition.unit_cost))
-    for line, existing in kept:
-        price, cost = priced(line, existing, catalog)
-        row = sums[line.company]
-        row[1] = add(row[1], _line(line.quantity, price))
-        row[3] = add(row[3], _line(line.quantity, cost))
-    by_company = {company: Totals(*values) for company, values in sorted(sums.items())}
-    overall = Totals(
-        billed_before=add(*(t.billed_before for t in by_company.values())),
-        billed_after=add(*(t.billed_after for t in by_company.values())),
-        cost_before=add(*(t.cost_before for t in by_company.values())),
-        cost_after=add(*(t.cost_after for t in by_company.values())),
+    before = [(a.quantity or ZERO, a.unit_price or ZERO, a.unit_cost or ZERO) for a in in_scope]
+    after = [(line.quantity or ZERO, *priced(line, existing, catalog)) for line, existing in kept]
+    return Totals(
+        billed_before=sum_of_products((quantity, price) for quantity, price, _ in before),
+        billed_after=sum_of_products((quantity, price or ZERO) for quantity, price, _ in after),
+        cost_before=sum_of_products((quantity, cost) for quantity, _, cost in before),
+        cost_after=sum_of_products((quantity, cost or ZERO) for quantity, _, cost in after),
     )
-    return overall, by_company
+
+
+def overall_totals(by_company: Iterable[Totals]) -> Totals:
+    """The companies' totals summed, in the order given (the plan's: by company)."""
+    companies = list(by_company)
+    return Totals(
+        billed_before=add(*(t.billed_before for t in companies)),
+        billed_after=add(*(t.billed_after for t in companies)),
+        cost_before=add(*(t.cost_before for t in companies)),
+        cost_after=add(*(t.cost_after for t in companies)),
+    )
