@@ -5,7 +5,9 @@ run, `_` for one character and `[...]` classes (DG's `[[]` escape included); num
 decimals; `[date-time]` literals against the record's date-time text; a reference's fields by
 `/` paths, names without case. A null field satisfies nothing but `= null`: `!= x`, `not like`,
 `not in` skip nulls, as SQL's unknown does. Comparing unlike types raises `ConditionError`, as SQL
-Server's failed conversion does, instead of silently matching nothing.
+Server's failed conversion does, instead of silently matching nothing. `evaluate` walks the tree
+for one record: it is the reference the list handlers' compiled predicates (`condition_compile`)
+are tested against, and their comparisons not specialised there are this module's `compare`.
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from reconciler.sandbox import datetimes
-from reconciler.sandbox.conditions import Comparison, ConditionError, Junction, Literal, LiteralKind, Node
+from reconciler.sandbox.conditions import ConditionError, Junction, Literal, LiteralKind, Node
 
-__all__ = ["evaluate", "resolve"]
+__all__ = ["compare", "datetime_of", "evaluate", "resolve", "to_number"]
 
 
 def evaluate(node: Node, record: Mapping[str, object]) -> bool:
     if isinstance(node, Junction):
-        # plain loops, not all()/any() over a generator: this runs once per record per request
         wanted = node.operator == "or"  # the operand value that decides the junction
         for operand in node.operands:
             if evaluate(operand, record) == wanted:
@@ -37,13 +38,8 @@ def evaluate(node: Node, record: Mapping[str, object]) -> bool:
     if node.operator == "in":
         if actual is None:
             return False  # SQL: null IN (...) is unknown, and so is null NOT IN (...)
-        strings = _string_set(node)
-        if strings is not None and isinstance(actual, str):
-            # the common `identifier in ("A", "B", …)`: one set lookup instead of a comparison per
-            # value (a list of a hundred identifiers against thousands of records); same answer
-            return (actual.casefold() in strings) != node.negated
         matched = any(
-            value.kind is not LiteralKind.NULL and _compare("=", actual, value, node.field)
+            value.kind is not LiteralKind.NULL and compare("=", actual, value, node.field)
             for value in node.values
         )
         return matched != node.negated
@@ -53,7 +49,7 @@ def evaluate(node: Node, record: Mapping[str, object]) -> bool:
         return False
     if actual is None:
         return False  # SQL: null compares unknown, and NOT unknown is unknown
-    matched = _compare(node.operator, actual, node.values[0], node.field)
+    matched = compare(node.operator, actual, node.values[0], node.field)
     return matched != node.negated
 
 
@@ -72,7 +68,8 @@ def resolve(record: Mapping[str, object], path: tuple[str, ...]) -> object:
     return current
 
 
-def _compare(operator: str, actual: object, literal: Literal, field: tuple[str, ...]) -> bool:
+def compare(operator: str, actual: object, literal: Literal, field: tuple[str, ...]) -> bool:
+    """`actual` (a field's value: not null, not a reference) `operator` `literal`, SQL Server's way."""
     left, right = _coerce(actual, literal, field)
     if operator == "contains":
         return str(right) in str(left)
@@ -106,57 +103,30 @@ def _coerce(actual: object, literal: Literal, field: tuple[str, ...]) -> tuple[o
         if isinstance(actual, str):
             return actual.casefold(), literal.value.casefold()
         if isinstance(actual, int | Decimal) and not isinstance(actual, bool):
-            return Decimal(actual), _to_number(literal.value, name)
+            return Decimal(actual), to_number(literal.value, name)
     elif literal.kind is LiteralKind.NUMBER:
         if isinstance(actual, int | Decimal) and not isinstance(actual, bool):
             return Decimal(actual), literal.value
         if isinstance(actual, str):
-            return _to_number(actual, name), literal.value
+            return to_number(actual, name), literal.value
     elif literal.kind is LiteralKind.BOOLEAN:
         if isinstance(actual, bool):
             return actual, literal.value
     elif literal.kind is LiteralKind.DATETIME and isinstance(actual, str):
         try:
-            return _datetime(actual), literal.value
+            return datetime_of(actual), literal.value
         except ValueError:
             pass
     raise ConditionError(f"{name} cannot be compared with a {literal.kind}")
 
 
-# id(node) → (node, its set): one list is evaluated against every record of a collection, and
-# hashing the node itself would cost a pass over its values each time. The node is kept alive in
-# the entry, so its id cannot be reused while the entry exists.
-_STRING_SETS: dict[int, tuple[Comparison, frozenset[str] | None]] = {}
-
-
-def _string_set(node: Comparison) -> frozenset[str] | None:
-    """The case-folded strings of an `in` list made only of strings (and nulls), else None."""
-    entry = _STRING_SETS.get(id(node))
-    if entry is not None and entry[0] is node:
-        return entry[1]
-    strings: set[str] = set()
-    folded: frozenset[str] | None = None
-    for value in node.values:
-        if value.kind is LiteralKind.STRING:
-            assert isinstance(value.value, str)
-            strings.add(value.value.casefold())
-        elif value.kind is not LiteralKind.NULL:
-            break
-    else:
-        folded = frozenset(strings)
-    if len(_STRING_SETS) >= 64:
-        _STRING_SETS.clear()
-    _STRING_SETS[id(node)] = (node, folded)
-    return folded
-
-
 @functools.lru_cache(maxsize=4096)
-def _datetime(text: str) -> dt.datetime:
+def datetime_of(text: str) -> dt.datetime:
     # Records repeat few date-times (first and last days of months): parse each text once.
     return datetimes.parse(text, allow_offset=True)
 
 
-def _to_number(text: str, name: str) -> Decimal:
+def to_number(text: str, name: str) -> Decimal:
     try:
         return Decimal(text.strip())
     except InvalidOperation:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from reconciler.sandbox import condition_eval, conditions, cw_additions, cw_create, jsonio, listing
+from reconciler.sandbox import conditions, cw_additions, cw_create, jsonio, listing
 from reconciler.sandbox.cw_fields import BodyError, error_payload
 from reconciler.sandbox.cw_render import (
     ADDITION_FIELDS,
@@ -139,8 +139,9 @@ def _selected(
     if records is None:
         return not_found(AGREEMENTS, ids[0])
     query = listing.parse_query(context.request, collection.fields)
-    if collection is ADDITIONS and query.condition is not None and _on_stored(query.condition):
-        records = [r for r in records if condition_eval.evaluate(query.condition, r)]
+    matches, condition = query.matches, query.condition
+    if collection is ADDITIONS and matches is not None and condition is not None and _on_stored(condition):
+        records = [r for r in records if matches(r)]
     rendered = [context.render(collection, r) for r in records]
     return listing.select(rendered, query), query
 

@@ -79,12 +79,13 @@ class FaultInjector:
         self._lock = threading.Lock()
         self._settings = settings or FaultSettings()
         self._random = random.Random(self._settings.seed)  # noqa: S311  # a reproducible simulation, not cryptography
-        self._queue = list(self._settings.queue)
         self.injected: Counter[str] = Counter()
 
     @property
     def settings(self) -> FaultSettings:
-        return dataclasses.replace(self._settings, queue=tuple(self._queue))
+        """The settings now, `queue` holding the faults not yet forced (read on every request: the
+        value itself, replaced only when a queued fault is taken or settings change)."""
+        return self._settings
 
     def update(self, changes: Mapping[str, object]) -> FaultSettings:
         """Change settings at run time (ValueError for bad ones); a new seed restarts the draws."""
@@ -94,12 +95,11 @@ class FaultInjector:
             raise ValueError(f"unknown fault settings: {', '.join(unknown)}")
         values = {name: _coerce(name, value, self._settings) for name, value in changes.items()}
         with self._lock:
-            updated = dataclasses.replace(self.settings, **values)  # type: ignore[arg-type]  # each value is coerced to its field's type
+            updated = dataclasses.replace(self._settings, **values)  # type: ignore[arg-type]  # each value is coerced to its field's type
             if "seed" in changes:
                 self._random = random.Random(updated.seed)  # noqa: S311  # reproducible, not cryptography
             self._settings = updated
-            self._queue = list(updated.queue)
-            return self.settings
+            return updated
 
     def decide(self, method: str, is_mbs: bool) -> FaultDecision:
         settings = self._settings
@@ -107,7 +107,10 @@ class FaultInjector:
             return NO_FAULT
         with self._lock:
             draws = [self._random.random() for _ in range(7)]
-            forced = self._queue.pop(0) if self._queue else ""
+            queue = self._settings.queue
+            forced = queue[0] if queue else ""
+            if forced:
+                self._settings = dataclasses.replace(self._settings, queue=queue[1:])
         latency = settings.latency_seconds if draws[0] < settings.latency else 0.0
         rates = (
             settings.reset,

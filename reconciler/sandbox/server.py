@@ -68,6 +68,9 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body leave in two writes; with Nagle's algorithm the body waits for the ACK of the
     # headers, which the client delays (~40 ms on Linux): every response would take 40 ms longer.
     disable_nagle_algorithm = True
+    # Buffered, so the status line, headers and body of an answer leave in one send (flushed in
+    # _send), not one for the headers and one for the body: a system call less per request.
+    wbufsize = 64 * 1024
     server: _Server
 
     def version_string(self) -> str:
@@ -127,6 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(response.body)
+            self.wfile.flush()
         except OSError:
             self.close_connection = True  # the client left (e.g. it timed out on a slow response)
 

@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from reconciler.sandbox import API_PATH, FaultSettings, Sandbox, serve_in_thread
+from reconciler.sandbox.generator import GeneratorSpec, generate
 from reconciler.sandbox.seeds import load_seed
 from reconciler.sandbox.server import SandboxServer, is_loopback
-from tests.sandbox.helpers import cw_headers, new_addition
+from tests.sandbox.helpers import ORIGIN, cw_client, cw_headers, new_addition
 
 
 def client(url: str, timeout: float = 5.0) -> httpx.Client:
@@ -43,6 +44,22 @@ def test_a_served_sandbox_answers_over_http_with_absolute_links_to_itself() -> N
         assert info.json()["SiteUrl"] == urlsplit(url).netloc
         counters = httpx.get(f"{url}/_sandbox/counters", trust_env=False).json()
     assert counters["writes_committed"] == 2
+
+
+@pytest.mark.parametrize(
+    "page_size", ["1", "1000"], ids=["a-small-answer", "an-answer-over-the-write-buffer"]
+)
+def test_answers_on_one_connection_are_whole_and_the_same_bytes_as_in_process(page_size: str) -> None:
+    sandbox = Sandbox(generate(GeneratorSpec(60, 2)))  # 60 agreements: ~150 KiB at pageSize 1000
+    params = {"pageSize": page_size, "orderBy": "id desc"}
+    in_process = cw_client(sandbox).get("/finance/agreements", params=params)
+    with serve_in_thread(sandbox) as url, client(url) as http:
+        for _ in range(3):  # kept alive: each answer ends where its Content-Length says
+            answer = http.get("/finance/agreements", params=params)
+            assert answer.status_code == 200
+            assert answer.content == in_process.content.replace(ORIGIN.encode(), url.encode())
+            assert int(answer.headers["content-length"]) == len(answer.content)
+    assert len(in_process.content) > (64 * 1024 if page_size == "1000" else 0)
 
 
 def test_a_lost_response_closes_the_connection_after_the_write() -> None:
