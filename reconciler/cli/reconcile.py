@@ -102,7 +102,7 @@ class _Output:
 def _print_plan(run: PlanRun, output: _Output, stream: TextIO) -> None:
     plan, show_cost = run.plan, output.show_cost
     if output.fmt == "json":
-        stream.write(plan_to_json(plan, run.review, show_cost=show_cost))
+        stream.write(plan_to_json(plan, run.review, show_cost=show_cost, texts=run.texts))
     elif output.fmt == "markdown":
         sections = []
         if output.show_unowned:
@@ -216,11 +216,16 @@ def plan(
         )
     only = Reason.DRIFT if drift_only else None
     selection = _selection(as_of, period, company, adopt)
-    options = RunOptions(directory, usage, selection, concurrency, only, leakage=leakage, review=True)
+    json_plan = output_format == "json" or out is not None
+    options = RunOptions(
+        directory, usage, selection, concurrency, only, leakage=leakage, review=True, json_plan=json_plan
+    )
     run = _make(options)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(plan_to_json(run.plan, run.review, show_cost=show_cost), encoding="utf-8")
+        out.write_text(
+            plan_to_json(run.plan, run.review, show_cost=show_cost, texts=run.texts), encoding="utf-8"
+        )
         typer.echo(f"plan saved to {out}", err=True)
     output = _Output(output_format, show_cost or output_format == "text", show_unowned, limit, drift_only)
     _print_plan(run, output, sys.stdout)

@@ -155,23 +155,32 @@ class PendingAdditions:
             progress(done, total)
 
     def collect(self, wanted: Mapping[int, Sequence[Period]]) -> tuple[LiveAddition, ...]:
-        """The additions of `wanted` (each agreement in its periods), sorted by id.
+        """The additions of `wanted` (each agreement in its periods), sorted by id (see `narrow`)."""
+        self.narrow(wanted)
+        found = [
+            a for agreement_id, periods in wanted.items() for a in self.additions_of(agreement_id, periods)
+        ]
+        return tuple(sorted(found, key=lambda a: a.id))
 
-        Reads started for agreements `wanted` leaves out are cancelled when not yet sent; an agreement
-        not read yet, or read for fewer periods, is read now."""
+    def narrow(self, wanted: Mapping[int, Sequence[Period]]) -> None:
+        """Keep to `wanted`: reads started for agreements it leaves out are cancelled when not yet
+        sent; an agreement not read yet, or read for fewer periods, is read now."""
         with self._lock:
             for agreement_id, (_, read) in self._reads.items():
                 if agreement_id not in wanted and read.cancel():
                     self._total -= 1
-        found: list[LiveAddition] = []
-        for agreement_id, periods in wanted.items():
-            with self._lock:
+            for agreement_id, periods in wanted.items():
                 started = self._reads.get(agreement_id)
                 if started is None or not started[0] >= set(periods):
                     self._total += 1
-                    started = (frozenset(periods), self._start(agreement_id, periods))
-            found += (a for a in started[1].result() if a.period in periods)
-        return tuple(sorted(found, key=lambda a: a.id))
+                    self._start(agreement_id, periods)
+
+    def additions_of(self, agreement_id: int, periods: Sequence[Period]) -> list[LiveAddition]:
+        """One agreement's additions in `periods`, once read (after `narrow` with it); a failed read
+        raises here."""
+        with self._lock:
+            read = self._reads[agreement_id][1]
+        return [a for a in read.result() if a.period in periods]
 
     def close(self) -> None:
         """Cancel what has not been sent and wait for what has (a run never leaves requests behind)."""

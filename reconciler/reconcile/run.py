@@ -28,15 +28,17 @@ from reconciler.connectwise.read import (
     read_catalog,
 )
 from reconciler.engine.desired import compute_desired
-from reconciler.engine.model import DesiredResult
+from reconciler.engine.model import AgreementInfo, DesiredResult
 from reconciler.errors import Finding, UserError, error, sort_findings
 from reconciler.httpclient import RetryPolicy
-from reconciler.plan.diff import LiveState, build_plan
+from reconciler.plan.diff import LiveState, merge_parts
 from reconciler.plan.model import Plan, Reason, Selection
 from reconciler.plan.review import NO_REVIEW, Review, review_run
 from reconciler.plan.unowned import UnownedLine, unowned_lines
 from reconciler.reconcile.early import EarlyReads, possible_scopes
 from reconciler.reconcile.inputs import load_run_usage, periods_in_any_scope
+from reconciler.reconcile.overlap import parts_as_read
+from reconciler.render.json import ChangeTexts
 from reconciler.usage.model import Usage
 from reconciler.usage.notes import note_warnings, usage_ages
 
@@ -57,6 +59,8 @@ class RunOptions:
     # work out the review aids: plan and apply show them (text, Markdown, JSON); report, doctor and
     # leakage do not (≈ 0.7 s of CPU at 2,000 companies)
     review: bool = False
+    # the run writes the JSON plan: each change's text is made while the reads still arrive
+    json_plan: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,7 @@ class PlanRun:
     # with `moved_since` (a saved plan's additions): each live addition read whose lastUpdated differs
     moved: Mapping[int, LiveAddition] = field(default_factory=dict)
     inputs: RunInputs | None = None
+    texts: ChangeTexts | None = None  # with `RunOptions.json_plan`: for `plan_to_json(texts=…)`
 
 
 def connect(
@@ -190,6 +195,25 @@ def connectwise_errors(client: ConnectWiseClient) -> Iterator[None]:
         raise UserError(f"ConnectWise: {exc}; nothing was written, run again when it answers") from exc
 
 
+def _first_reads(
+    client: ConnectWiseClient,
+    companies: Sequence[Company],
+    identifiers: set[str],
+    early: EarlyReads | None,
+    background: ThreadPoolExecutor,
+) -> tuple[dict[str, tuple[AgreementInfo, ...]], dict[str, CatalogItem], bool]:
+    """The agreements and catalog items of the run, from `early` where it read them; and whether
+    the agreements came from it (its additions reads are then under way)."""
+    # the catalog does not depend on the agreements: both first reads are in flight at once
+    # (early: the agreements first, so that an outage is told as it is without them)
+    early_agreements = None if early is None else early.agreements(companies)
+    early_catalog = None if early is None else early.catalog(identifiers)
+    reading_catalog = background.submit(read_catalog, client, identifiers) if early_catalog is None else None
+    agreements = read_agreements(client, companies) if early_agreements is None else early_agreements
+    catalog = reading_catalog.result() if reading_catalog is not None else early_catalog or {}
+    return agreements, catalog, early_agreements is not None
+
+
 def _make_plan(
     options: RunOptions,
     repository: Repository,
@@ -218,21 +242,13 @@ def _make_plan(
             console_transport,
             all_companies=options.leakage,
         )
-        # the catalog does not depend on the agreements: both first reads are in flight at once
-        # (early: the agreements first, so that an outage is told as it is without them)
-        early_agreements = None if early is None else early.agreements(companies)
-        early_catalog = None if early is None else early.catalog(identifiers)
-        reading_catalog = (
-            background.submit(read_catalog, client, identifiers) if early_catalog is None else None
-        )
-        agreements = read_agreements(client, companies) if early_agreements is None else early_agreements
-        catalog = reading_catalog.result() if reading_catalog is not None else early_catalog or {}
+        agreements, catalog, from_early = _first_reads(client, companies, identifiers, early, background)
         log.info("read %d agreements, %d catalog items", sum(map(len, agreements.values())), len(catalog))
         problems = _catalog_findings(repository, companies, catalog)
         # with problems no plan is made, so nothing is read for one; the engine still runs, so that
         # every error (catalog, agreements, usage) is reported at once
         wanted = {} if problems else agreements_in_scope(agreements, possible_scopes(companies, selection))
-        started = None if early is None or early_agreements is None else early.take_additions()
+        started = early.take_additions() if early is not None and from_early else None
         pending = PendingAdditions(client, wanted, progress) if started is None else started
         try:
             if started is not None:
@@ -264,20 +280,45 @@ def _make_plan(
             in_scope_periods = sorted({p for scope in desired.scopes for p in scope.periods})
             # the records' notes (unlimited-limit, late-pull, …) warn in every plan made from them
             usage_warnings = [*console_warnings, *note_warnings(usage, repository, in_scope_periods)]
-            additions = pending.collect(in_scope)
+            # each company's part of the plan is made as soon as its agreements are read
+            texts = ChangeTexts() if options.json_plan else None
+            read = parts_as_read(
+                repository,
+                desired,
+                agreements,
+                in_scope,
+                pending,
+                catalog=catalog,
+                selection=selection,
+                texts=texts,
+            )
         finally:
             pending.close()
     if usage_warnings:
         desired = DesiredResult(
             desired.additions, (*desired.warnings, *usage_warnings), desired.scopes, desired.errors
         )
+    additions = read.additions
     log.info("read %d additions of %d agreements in scope", len(additions), len(in_scope))
     live = LiveState(
         agreements={a.id: a for group in agreements.values() for a in group},
         additions=additions,
         catalog=catalog,
     )
-    plan = build_plan(repository, desired, live, selection, usage.digest, only=options.only)
+
+    def merged(only: Reason | None) -> Plan:  # build_plan's result, from the parts made as read
+        return merge_parts(
+            repository,
+            desired,
+            read.parts,
+            live_additions=additions,
+            catalog=catalog,
+            selection=selection,
+            usage_digest=usage.digest,
+            only=only,
+        )
+
+    plan = merged(options.only)
     plan = replace(plan, usage_ages=tuple(age.text() for age in usage_ages(usage, plan.periods)))
     places = repository.settings.unit_price_places
     moved = (
@@ -285,6 +326,7 @@ def _make_plan(
     )
     inputs = None
     if options.leakage:  # the classification's plan has every change (pending units are its creates)
-        whole = build_plan(repository, desired, live, selection, usage.digest) if options.only else plan
+        whole = merged(None) if options.only else plan
         inputs = RunInputs(usage, desired, live, whole)
-    return PlanRun(plan, repository, unowned_lines(plan.unowned, live, places), review, moved, inputs)
+    unowned = unowned_lines(plan.unowned, live, places)
+    return PlanRun(plan, repository, unowned, review, moved, inputs, texts)

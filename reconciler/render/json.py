@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from reconciler.config.schema import check_data
@@ -20,19 +20,64 @@ from reconciler.errors import UserError
 from reconciler.plan.model import FORMAT_VERSION, Change, Fields, Plan, Totals
 from reconciler.plan.review import NO_REVIEW, Review
 from reconciler.render.jsonread import PlanDecodeError, decode_plan, parse_json
-from reconciler.render.jsontext import dumps_indented
+from reconciler.render.jsontext import Raw, dumps_at, dumps_indented
 
 SCHEMA_KIND = "plan"
 _MAX_VIOLATIONS_SHOWN = 10
 
 
-def plan_to_json(plan: Plan, review: Review = NO_REVIEW, *, show_cost: bool = False) -> str:
+CHANGE_NEWLINE = "\n    "  # where a change's lines start: an item of the top-level `changes` list
+_NO_CHANGES = '"changes":[]'  # the canonical text of the key with its changes left out
+
+
+class ChangeTexts:
+    """The JSON text of changes, made ahead (while a plan's reads still arrive, `RunOptions.json_plan`):
+    `plan_to_json(texts=…)` copies them for the changes of its plan found here — the very objects,
+    not equal ones — and writes the same bytes it writes without them."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[Change, str, Raw]] = {}
+
+    def add(self, changes: Iterable[Change]) -> None:
+        for change in changes:
+            fields = _change(change)
+            self._texts[id(change)] = (change, _canonical(fields), Raw(dumps_at(fields, CHANGE_NEWLINE)))
+
+    def of(self, changes: Sequence[Change]) -> tuple[list[str], list[Raw]] | None:
+        """The canonical and the indented text of each of `changes`, or None when one was not added."""
+        found = [self._texts.get(id(change)) for change in changes]
+        if any(text is None or text[0] is not change for text, change in zip(found, changes, strict=True)):
+            return None
+        return [text[1] for text in found if text], [text[2] for text in found if text]
+
+
+def plan_to_json(
+    plan: Plan, review: Review = NO_REVIEW, *, show_cost: bool = False, texts: ChangeTexts | None = None
+) -> str:
     """The plan as JSON text (UTF-8, two-space indent, sorted keys, trailing newline).
 
     `review` (the review aids' notes) is written only when it has any, so a plan without notes is
     the same bytes as before the aids; it is inside the digest like everything else, yet never read
-    back: apply compares the changes only. Its messages carry cost values only with `show_cost`."""
-    body = _body(plan)
+    back: apply compares the changes only. Its messages carry cost values only with `show_cost`.
+    `texts`: the changes' text made ahead, where it has them (the same bytes)."""
+    ahead = None if texts is None else texts.of(plan.changes)
+    body = _body(plan, changes=ahead is None)
+    _add_review(body, review, show_cost)
+    if ahead is not None:
+        canonical = _canonical(body)
+        if canonical.count(_NO_CHANGES) == 1:  # else the full body is written below, as always
+            compact, indented = ahead
+            spliced = canonical.replace(_NO_CHANGES, '"changes":[' + ",".join(compact) + "]")
+            body["plan_digest"] = _sha256(spliced)
+            body["changes"] = indented
+            return dumps_indented(body) + "\n"
+        body = _body(plan)
+        _add_review(body, review, show_cost)
+    body["plan_digest"] = plan_digest(body)
+    return dumps_indented(body) + "\n"
+
+
+def _add_review(body: dict[str, object], review: Review, show_cost: bool) -> None:
     if review.notes:
         body["review"] = [
             {
@@ -43,8 +88,6 @@ def plan_to_json(plan: Plan, review: Review = NO_REVIEW, *, show_cost: bool = Fa
             }
             for note in review.notes
         ]
-    body["plan_digest"] = plan_digest(body)
-    return dumps_indented(body) + "\n"
 
 
 def plan_from_json(text: str, source: str) -> Plan:
@@ -77,9 +120,16 @@ def plan_from_json(text: str, source: str) -> Plan:
 
 def plan_digest(body: Mapping[str, object]) -> str:
     """SHA-256 (hex) of the canonical JSON of `body`: sorted keys, no whitespace, UTF-8."""
-    canonical = json.dumps(
-        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_number_for_digest
+    return _sha256(_canonical(body))
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_number_for_digest
     )
+
+
+def _sha256(canonical: str) -> str:
     # surrogatepass: a lone surrogate read from a (hostile) JSON file must not crash the check
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -101,7 +151,8 @@ def decimal_text(value: Decimal) -> str:
     return fixed(value, max(2, decimal_places(value)))
 
 
-def _body(plan: Plan) -> dict[str, object]:
+def _body(plan: Plan, *, changes: bool = True) -> dict[str, object]:
+    """The plan's fields; with `changes=False` its `changes` left empty (their text made ahead)."""
     selection = plan.selection
     summary = plan.summary
     fingerprint = plan.fingerprint
@@ -134,7 +185,7 @@ def _body(plan: Plan) -> dict[str, object]:
             }
             for warning in plan.warnings
         ],
-        "changes": [_change(change) for change in plan.changes],
+        "changes": [_change(change) for change in plan.changes] if changes else [],
         "billed_total": _totals(plan, billed=True),
         "cost_total": _totals(plan, billed=False),
         "fingerprint": {

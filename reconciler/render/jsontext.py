@@ -12,7 +12,17 @@ from __future__ import annotations
 import json
 from json.encoder import encode_basestring  # the C one when built
 
-__all__ = ["dumps_indented"]
+__all__ = ["Raw", "dumps_at", "dumps_indented"]
+
+
+class Raw:
+    """Text already written by `dumps_at` at the place it goes (a plan's change, made ahead): copied
+    as it is. The json module refuses it (not JSON), so it can never be written as a string."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 class _Unusual(Exception):
@@ -20,16 +30,25 @@ class _Unusual(Exception):
 
 
 def dumps_indented(value: object) -> str:
+    return dumps_at(value, "\n")
+
+
+def dumps_at(value: object, newline: str) -> str:
+    """`value`'s text as `dumps_indented` writes it where each of its lines starts with `newline`
+    ("\n" and the indent of the place it goes: "\n    " for an item of a top-level key's list)."""
     parts: list[str] = []
     try:
-        _write(value, "\n", parts)
+        _write(value, newline, parts)
     except _Unusual:
-        return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+        text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+        return text.replace("\n", newline)
     return "".join(parts)
 
 
 def _write(value: object, newline: str, parts: list[str]) -> None:
-    if isinstance(value, str):
+    if type(value) is Raw:
+        parts.append(value.text)
+    elif isinstance(value, str):
         parts.append(encode_basestring(value))
     elif value is None:
         parts.append("null")

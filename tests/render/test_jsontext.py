@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.render.jsontext import dumps_indented
+from reconciler.render.jsontext import Raw, dumps_at, dumps_indented
 
 
 class Colour(StrEnum):
@@ -51,3 +51,20 @@ json_values = st.recursive(
 @given(value=json_values)
 def test_generated_values_give_the_same_text(value: object) -> None:
     assert dumps_indented(value) == _reference(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(json_values, max_size=4), key=st.text(max_size=6))
+def test_text_written_ahead_at_its_place_is_copied_as_the_same_text(items: list[object], key: str) -> None:
+    """A list item written by `dumps_at` where it goes ("\\n    ": an item of a top-level key's list)
+    and handed over as `Raw` gives the text of the whole written at once."""
+    whole = {key: items, "~after": 1}
+    ahead = {key: [Raw(dumps_at(item, "\n    ")) for item in items], "~after": 1}
+    assert dumps_indented(ahead) == _reference(whole)
+
+
+def test_raw_text_is_never_written_as_a_string() -> None:
+    with pytest.raises(TypeError):
+        json.dumps({"x": Raw("{}")})
+    with pytest.raises(TypeError):  # a value only json.dumps takes, beside Raw text: refused, not quoted
+        dumps_indented({"f": 1.5, "x": Raw("{}")})
