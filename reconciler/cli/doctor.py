@@ -17,7 +17,7 @@ from reconciler.cli.reconcile import (
     PERIOD_OPT,
     USAGE_OPT,
     VERBOSE_OPT,
-    _selection,
+    selection_from_flags,
 )
 from reconciler.doctor.render import render_json, render_text, summary
 from reconciler.doctor.run import run_doctor
@@ -55,7 +55,7 @@ def doctor(
         cwbill doctor billing --as-of 2026-11-02 --format json
     """
     configure_logging(verbose)
-    options = RunOptions(directory, usage, _selection(as_of, period, company, False), concurrency)
+    options = RunOptions(directory, usage, selection_from_flags(as_of, period, company, False), concurrency)
     report = run_doctor(options)
     if output_format is DoctorFormat.JSON:
         sys.stdout.write(render_json(report))

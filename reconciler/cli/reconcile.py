@@ -1,11 +1,11 @@
-"""`cwbill plan` and `cwbill apply`: flags in, one call into `reconciler.reconcile`, output out."""
+"""`cwbill plan`: flags in, one call into `reconciler.reconcile`, output out (its options are
+`apply`'s too: reconciler/cli/apply.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,26 +15,13 @@ import typer
 
 from reconciler import exitcodes
 from reconciler.cli.app import app, configure_logging, repository_argument
-from reconciler.cli.interrupts import stop_on_signal
-from reconciler.connectwise.apply import ApplyReport, WriteResult
 from reconciler.connectwise.read import Progress
 from reconciler.engine.periods import Period
 from reconciler.errors import UserError
-from reconciler.leakage.markdown import DEFAULT_LIMIT as LEAKAGE_LIMIT
-from reconciler.leakage.markdown import MIN_LIMIT as LEAKAGE_MIN_LIMIT
-from reconciler.leakage.markdown import leakage_section
-from reconciler.leakage.run import leakage_of
-from reconciler.plan.model import Plan, Reason, Selection
+from reconciler.plan.model import Reason, Selection
 from reconciler.reconcile.early import EarlyReads
 from reconciler.reconcile.inputs import load_checked_repository
 from reconciler.reconcile.run import PlanRun, RunOptions, connect, make_plan
-from reconciler.reconcile.writes import (
-    apply_lock,
-    check_thresholds,
-    execute,
-    load_saved_plan,
-    review_saved_plan,
-)
 from reconciler.render.json import plan_to_json
 from reconciler.render.markdown import (
     DEFAULT_LIMIT,
@@ -44,8 +31,9 @@ from reconciler.render.markdown import (
     render_unowned_markdown,
 )
 from reconciler.render.markdown import comment_limit as comment_limit_of
-from reconciler.render.text import make_console, render_text, render_unowned_text
 
+# The leakage section and the text renderer (rich) are imported where they are used: `plan --format
+# json`, what CI runs, then loads neither (≈ 50 ms of its start, docs/performance.md).
 DIR_ARG = repository_argument()
 USAGE_OPT = typer.Option(
     None,
@@ -76,7 +64,9 @@ VERBOSE_OPT = typer.Option(
 )
 
 
-def _selection(as_of: str | None, period: str | None, companies: list[str] | None, adopt: bool) -> Selection:
+def selection_from_flags(
+    as_of: str | None, period: str | None, companies: list[str] | None, adopt: bool
+) -> Selection:
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.datetime.now(dt.UTC).date()
     except ValueError as exc:
@@ -109,6 +99,9 @@ def _print_plan(run: PlanRun, output: _Output, stream: TextIO) -> None:
             listing = render_unowned_markdown(run.unowned, show_cost=show_cost, limit=output.limit // 4)
             sections.append(listing.rstrip("\n"))
         # `--leakage`: only when anything leaks, in a quarter of the comment at most
+        from reconciler.leakage.markdown import leakage_section
+        from reconciler.leakage.run import leakage_of
+
         leaking = leakage_section(leakage_of(run), limit=_leakage_limit(output.limit))
         if leaking:
             sections.append(leaking.rstrip("\n"))
@@ -118,6 +111,8 @@ def _print_plan(run: PlanRun, output: _Output, stream: TextIO) -> None:
         )
         stream.write(text)
     else:
+        from reconciler.render.text import make_console, render_text, render_unowned_text
+
         console = make_console(stream)
         render_text(plan, console, show_cost=show_cost, review=run.review)
         if output.show_unowned:
@@ -130,7 +125,9 @@ DRIFT_ONLY_LINE = "Drift only (--drift-only): the counts and totals are those of
 
 def _leakage_limit(comment_limit: int) -> int:
     """The Revenue leakage section's size: a quarter of the comment, as the unowned listing's."""
-    return min(LEAKAGE_LIMIT, comment_limit // 4)
+    from reconciler.leakage.markdown import DEFAULT_LIMIT
+
+    return min(DEFAULT_LIMIT, comment_limit // 4)
 
 
 def _comment_limit(platform: str, comment_limit: int | None) -> int:
@@ -209,13 +206,16 @@ def plan(
             "--show-unowned lists them in text and markdown; the JSON plan has their ids in `unowned`"
         )
     limit = _comment_limit(platform, comment_limit)
-    if leakage and output_format == "markdown" and _leakage_limit(limit) < LEAKAGE_MIN_LIMIT:
-        raise UserError(
-            f"--leakage: the Revenue leakage section needs a quarter of the comment, at least "
-            f"{LEAKAGE_MIN_LIMIT:,} characters; use --comment-limit {4 * LEAKAGE_MIN_LIMIT} or more"
-        )
+    if leakage and output_format == "markdown":
+        from reconciler.leakage.markdown import MIN_LIMIT
+
+        if _leakage_limit(limit) < MIN_LIMIT:
+            raise UserError(
+                f"--leakage: the Revenue leakage section needs a quarter of the comment, at least "
+                f"{MIN_LIMIT:,} characters; use --comment-limit {4 * MIN_LIMIT} or more"
+            )
     only = Reason.DRIFT if drift_only else None
-    selection = _selection(as_of, period, company, adopt)
+    selection = selection_from_flags(as_of, period, company, adopt)
     json_plan = output_format == "json" or out is not None
     options = RunOptions(
         directory, usage, selection, concurrency, only, leakage=leakage, review=True, json_plan=json_plan
@@ -241,174 +241,25 @@ def _make(options: RunOptions) -> PlanRun:
             typer.echo(line, err=True)
         client = early.client or connect(repository, concurrency=options.concurrency)
         try:
-            with _bar("reading additions") as update:
+            with progress_bar("reading additions") as update:
                 return make_plan(options, repository, client, progress=update, early=early)
         finally:
             client.http.close()
 
 
 @contextmanager
-def _bar(description: str) -> Iterator[Progress | None]:
+def progress_bar(description: str) -> Iterator[Progress | None]:
     """A transient progress bar on stderr when it is a terminal: yields `update(done, total)`."""
     if not sys.stderr.isatty():
         yield None
         return
     from rich.progress import Progress as Bar
 
+    from reconciler.render.text import make_console
+
     with Bar(transient=True, console=make_console(sys.stderr)) as bar:
         task = bar.add_task(description, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[WriteResult], None]]:
-    """`tick(result)` per write, on the bar."""
-    with _bar("applying") as update:
-        if update is None or total == 0:
-            yield lambda result: None
-            return
-        written = itertools.count(1)
-        yield lambda result: update(next(written), total)
-
-
-def _counts(results: list[WriteResult]) -> str:
-    done: dict[str, int] = {}
-    for result in results:
-        if result.ok:
-            done[result.change.action.value] = done.get(result.change.action.value, 0) + 1
-    return (
-        f"{done.get('create', 0)} created, {done.get('update', 0)} updated, {done.get('delete', 0)} deleted"
-    )
-
-
-def _report(report: ApplyReport, planned: int, again: str, journal: Path) -> int:
-    """The outcome on stderr; the exit code. `planned`: the plan's writes; `again`: what to run next;
-    `journal`: where each attempt is recorded."""
-    if report.interrupted:
-        written = list(report.results[:planned])  # no verification ran, so nothing was appended
-        done = sum(r.ok for r in written)
-        failed = len([r for r in written if not r.ok and r.sent])
-        typer.echo(
-            f"interrupted: {done} of {planned} writes done ({_counts(written)}; {failed} failed, "
-            f"{len(report.not_sent)} not sent).",
-            err=True,
-        )
-    else:
-        typer.echo(f"Applied: {_counts(list(report.results))}.", err=True)
-    for failure in report.failures:
-        change = failure.change
-        typer.echo(
-            f"failed: {change.action.value} {change.company} {change.product} {change.period}"
-            f"{f' #{change.addition_id}' if change.addition_id else ''}: {failure.message}",
-            err=True,
-        )
-    if report.interrupted:
-        typer.echo(f"Nothing else was sent. To write what is left, run {again}", err=True)
-        return exitcodes.INTERRUPTED
-    if report.failures:
-        typer.echo(next_step(report.failures, journal), err=True)
-    return exitcodes.PARTIAL if report.failures else exitcodes.OK
-
-
-def next_step(failures: Sequence[WriteResult], journal: Path) -> str:
-    """What to do after a partial apply: which failures a re-run can settle, which need a fix first."""
-    refused = sum(1 for f in failures if f.status is not None and 400 <= f.status < 500)
-    count = len(failures)
-    text = f"next: {count} write{'s' if count != 1 else ''} failed (each attempt is in {journal}); "
-    if refused:
-        text += (
-            f"ConnectWise refused {refused} (HTTP 4xx): fix what it names in the repository or in "
-            "ConnectWise, then "
-        )
-    return text + "run the same apply again: it converges, sending only what is still missing"
-
-
-@app.command()
-def apply(
-    directory: Path = DIR_ARG,
-    plan_file: Path | None = typer.Option(
-        None,
-        "--plan",
-        metavar="PLAN.json",
-        help="Apply this reviewed plan: only if it is exactly the plan computed now (refused, naming "
-        "each difference, when not); after a partial apply, the same command resumes it.",
-    ),
-    usage: Path | None = USAGE_OPT,
-    as_of: str | None = AS_OF_OPT,
-    period: str | None = PERIOD_OPT,
-    company: list[str] | None = COMPANY_OPT,
-    yes: bool = typer.Option(
-        False, "--yes", help="Do not ask for confirmation (required without a terminal)."
-    ),
-    force: bool = typer.Option(False, "--force", help="Apply even beyond the safety thresholds of settings."),
-    adopt: bool = ADOPT_OPT,
-    journal: Path = typer.Option(
-        Path(".cwbill/journal.jsonl"), "--journal", metavar="FILE", help="JSON Lines journal of every write."
-    ),
-    concurrency: int = CONCURRENCY_OPT,
-    verbose: int = VERBOSE_OPT,
-) -> None:
-    """Make ConnectWise match the billing repository.
-
-    Example: cwbill apply billing --plan plan.json --yes
-    """
-    configure_logging(verbose)
-    options = RunOptions(
-        directory, usage, _selection(as_of, period, company, adopt), concurrency, review=True
-    )
-    saved: Plan | None = None
-    again = "the same `cwbill apply` again: it plans what is left (`cwbill plan` shows it)."
-    if plan_file is not None:
-        saved = load_saved_plan(plan_file)
-        options = RunOptions(directory, usage, saved.selection, concurrency, review=True)
-        again = (
-            f"the same `cwbill apply --plan {plan_file}` again: it resumes this plan, writing only "
-            "what is left of it."
-        )
-    repository, _ = load_checked_repository(options.root)
-    client = connect(repository, concurrency=options.concurrency)
-    try:
-        with apply_lock(client):  # one apply per ConnectWise and company on this machine
-            moved_since = None if saved is None else saved.fingerprint.additions
-            with _bar("reading additions") as update:
-                run = make_plan(options, repository, client, progress=update, moved_since=moved_since)
-            chosen = run.plan  # a saved plan is a review token: what is written is what is computed
-            if saved is not None and not _resumes(saved, run, str(plan_file)):
-                return
-            render_text(chosen, make_console(sys.stdout), show_cost=True, review=run.review)
-            if not chosen.summary.has_changes:
-                return
-            check_thresholds(saved or chosen, repository, force)
-            if not yes:
-                if not sys.stdin.isatty():
-                    raise UserError("refusing to apply without confirmation: no terminal (pass --yes)")
-                if not typer.confirm("Apply these changes?", default=False):
-                    raise UserError("apply cancelled; nothing was written")
-            with _progress(len(chosen.changes)) as tick, stop_on_signal() as stop:
-                report = execute(chosen, client, journal, progress=tick, stop=stop)
-    finally:
-        client.http.close()
-    code = _report(report, len(chosen.changes), again, journal)
-    if code:
-        raise typer.Exit(code)
-
-
-def _resumes(saved: Plan, run: PlanRun, source: str) -> bool:
-    """Check the saved plan against the computed one; False when there is nothing left to do."""
-    resumption = review_saved_plan(saved, run, source)
-    if resumption.applied and not run.plan.summary.has_changes:
-        typer.echo(f"{source}: this plan is already applied; nothing to do.", err=True)
-        return False
-    if resumption.done:
-        extra = len(resumption.duplicates)
-        copies = f", and deleting {extra} extra copies of lines it created" if extra else ""
-        typer.echo(
-            f"{source}: {len(resumption.done)} of {len(saved.changes)} changes of this plan are in "
-            f"ConnectWise already (an earlier apply of it); resuming with the {len(resumption.remaining)} "
-            f"left{copies}.",
-            err=True,
-        )
-    return True
-
-
-__all__ = ["WriteResult", "apply", "plan"]
+__all__ = ["plan"]

@@ -1,5 +1,5 @@
 """After a partial apply, the `next:` line says which failures a re-run settles and which need a fix
-(mirrors `reconciler/cli/reconcile.py: next_step`; the end-to-end run is in tests/reconcile/test_e2e.py)."""
+(mirrors `reconciler/cli/apply.py: next_step`; the end-to-end run is in tests/reconcile/test_e2e.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli.reconcile import next_step
+from reconciler.cli.apply import next_step
 from reconciler.connectwise.apply import WriteResult
 from reconciler.engine.periods import Period
 from reconciler.plan.model import Action, Change, Reason

@@ -29,7 +29,7 @@ print(" ".join(sorted(sys.modules)), file=sys.stderr)
 
 COMMAND_MODULES = tuple(
     f"reconciler.cli.{name}"
-    for name in ("validate", "usage", "reconcile", "sandbox", "init", "imports", "report", "leakage")
+    for name in ("validate", "usage", "reconcile", "apply", "sandbox", "init", "imports", "report", "leakage")
 )
 NETWORK_AND_TERMINAL = ("httpx", "rich", "pydantic")  # the HTTP client, the renderer, typer's coercion
 SANDBOX = ("reconciler.sandbox",)
@@ -59,6 +59,10 @@ def under(modules: set[str], packages: tuple[str, ...]) -> set[str]:
         ),
         (["init", "{tmp}/new"], (*NETWORK_AND_TERMINAL[:2], *SANDBOX, "reconciler.connectwise")),
         (["plan", "--help"], SANDBOX),
+        (
+            ["plan", "{tmp}/missing", "--format", "json"],
+            (*SANDBOX, "rich", "reconciler.leakage", "reconciler.cli.apply", "reconciler.reconcile.writes"),
+        ),
         (["--help"], SANDBOX),
     ],
     ids=[
@@ -66,6 +70,7 @@ def under(modules: set[str], packages: tuple[str, ...]) -> set[str]:
         "validate of a valid repository loads no HTTP client, renderer, CW client, sandbox or jsonschema",
         "init loads no HTTP client, no renderer, no ConnectWise client and no sandbox",
         "plan --help loads no sandbox",
+        "plan --format json (what CI runs) loads no renderer, leakage section or apply code",
         "the command list loads no sandbox, only the sandbox command's own module",
     ],
 )

@@ -42,6 +42,11 @@ class Recording(httpx.BaseTransport):
     def paths(self, prefix: str = "") -> list[str]:
         return [path for path, _ in self.sent if path.startswith(prefix)]
 
+    def chunks(self) -> list[str]:
+        """The conditions of the agreements reads (`company/identifier in (…)`) sent so far."""
+        with self._lock:
+            return [conditions for path, conditions in self.sent if path == AGREEMENTS]
+
 
 @pytest.fixture
 def workload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Workload, Path]:
@@ -107,7 +112,7 @@ def test_agreement_chunks_are_sent_while_the_repository_loads(
             super().company(company)
             if company.identifier == identifiers[-1]:  # the load's last file: it has not returned yet
                 deadline = time.monotonic() + 10
-                while len(transport.paths(AGREEMENTS)) < len(chunks) - 1 and time.monotonic() < deadline:
+                while len(transport.chunks()) < len(chunks) - 1 and time.monotonic() < deadline:
                     time.sleep(0.005)
                 seen_in_load.append(sorted(c for p, c in transport.sent if p == AGREEMENTS))
 
@@ -131,7 +136,7 @@ def test_a_repository_that_fails_its_checks_leaves_no_read_behind(
         load_checked_repository(root, observer=reads)
     assert any("c00040.yaml" in finding.render() for finding in failed.value.findings)
     assert threading.active_count() == before  # every reader thread has ended: nothing more is sent
-    assert transport.paths(AGREEMENTS)  # the load did send reads before its checks failed
+    assert transport.chunks()  # the load did send reads before its checks failed
 
 
 def test_a_company_selection_reads_only_those_companies(workload: tuple[Workload, Path]) -> None:
