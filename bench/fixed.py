@@ -3,9 +3,9 @@
 
 Start-up is the median wall time of several runs of the real console script, beside a bare
 interpreter's (`python -c pass`), so the difference is cwbill's own. A load is timed inside a fresh
-interpreter around the one call a run makes (`load_usage` of the file against its repository,
-`load_seed`'s two steps: reading and checking the file, then building the store), so imports and the
-repository's own loading are left out; the interpreter settings of
+interpreter around the one call a run makes, the median of three such runs (`load_usage` of the
+file against its repository, `load_seed`'s two steps: reading and checking the file, then building
+the store), so imports and the repository's own loading are left out; the interpreter settings of
 the `cwbill` entry point (garbage collector thresholds) apply, as they do in a run.
 """
 
@@ -29,6 +29,7 @@ from reconciler.usage.yamlwrite import dump_usage
 ROOT = Path(__file__).resolve().parent.parent
 CWBILL = str(Path(sys.executable).parent / "cwbill")
 RUNS = 7  # start-up runs: the median of 7 is steady against a stray slow one
+LOAD_RUNS = 3  # large-file loads: each figure the median of 3 (one run moved by ±20 % on a shared host)
 USAGE_COMPANIES, USAGE_MONTHS = 2_000, 10  # 20,000 records
 SEED_COMPANIES, SEED_MONTHS, SEED_LINES = 2_000, 12, 3  # 72,000 additions
 FIRST = Period(2026, 1)
@@ -94,10 +95,18 @@ def _environment() -> dict[str, str]:
 
 
 def _timed(script: str, *args: str) -> list[float]:
-    done = subprocess.run(
-        [sys.executable, "-c", script, *args], check=True, capture_output=True, text=True, env=_environment()
-    )
-    return [float(figure) for figure in done.stdout.split()]
+    """The script's figures, each the median of `LOAD_RUNS` fresh interpreters."""
+    runs = []
+    for _ in range(LOAD_RUNS):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=_environment(),
+        )
+        runs.append([float(figure) for figure in done.stdout.split()])
+    return [statistics.median(figures) for figures in zip(*runs, strict=True)]
 
 
 def _usage_records() -> dict[tuple[str, Period], UsageRecord]:

@@ -185,7 +185,8 @@ METHOD = """\
 
 - **Fixed costs** (`bench/fixed.py`). Start-up is the median wall time of 7 runs of the real console
   script in the checkout, `cwbill --version` and `cwbill validate billing`, beside 7 of a bare
-  `python -c pass`. A load is timed in a fresh interpreter around the one call a run makes:
+  `python -c pass`. A load is timed in a fresh interpreter around the one call a run makes (each
+  figure the median of 3 such interpreters: on this shared host one run moves by ±20 %):
   `load_usage` of a 20,000-record snapshot (2,000 companies × 10 months, against the generator's
   repository for them) written once as `cwbill usage pull` writes YAML and once as indented JSON, and
   `load_seed` of a JSON seed of 2,000 companies × 12 months × 3 additions (72,000, every one built

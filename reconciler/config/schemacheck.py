@@ -101,8 +101,8 @@ class _Compiler:
         if name == "additionalProperties":
             return self.additional(schema, argument)
         if name == "required":
-            required = tuple(argument)
-            return lambda v: not isinstance(v, dict) or all(key in v for key in required)
+            required = frozenset(argument)
+            return lambda v: not isinstance(v, dict) or v.keys() >= required
         if name == "propertyNames":
             names = self.compile(argument)
             return lambda v: not isinstance(v, dict) or all(names(key) for key in v)
@@ -174,6 +174,8 @@ class _Compiler:
         def extras(value: dict[str, object]) -> list[str]:
             return [key for key in value if key not in known and not (patterns and re.search(patterns, key))]
 
+        if argument is False and not patterns:  # the keys, as a set, within the known ones (in C)
+            return lambda v: not isinstance(v, dict) or v.keys() <= known
         if argument is False:
             return lambda v: not isinstance(v, dict) or not extras(v)
         extra = self.compile(argument)
