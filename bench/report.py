@@ -236,7 +236,14 @@ METHOD = """\
   not after the whole repository is loaded and checked (≈ 1.5 s at 2,000 companies). The client's
   request slots are handed out first come, first served (`FairSlots` in `reconciler/httpclient.py`):
   with `threading.Semaphore` a reader thread working through its queue took its slot straight back,
-  and the agreements of the next companies waited behind every queued additions read.
+  and the agreements of the next companies waited behind every queued additions read. Each
+  company's part of the plan is made as soon as its agreements' additions are in
+  (`reconciler/reconcile/overlap.py`; the diff is decided within one company,
+  `reconciler/plan/company.py`), and for a JSON plan each change's text is written then too
+  (`ChangeTexts` in `reconciler/render/json.py`): after the last read only the merge (≈ 0.06 s at
+  2,000 companies, was `build_plan`'s 0.54 s) and the rest of the JSON (≈ 0.24 s, was 0.45 s) remain.
+  The sandbox's own handling was made cheaper too (conditions compiled once and cached, one send per
+  response): it holds its GIL ≈ 0.6 ms a request, where it was ≈ 0.9 ms.
 - **What keeps the fixed costs low** (issue 16, measured with `python -X importtime` and cProfile):
   each command's module is imported only when that command runs (`lazy_command` in
   `reconciler/cli/__init__.py`), so `--version` loads no parser, schema, HTTP client or renderer and
