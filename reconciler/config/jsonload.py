@@ -86,7 +86,7 @@ def load_json(text: str, file: str, *, max_depth: int, refused: re.Pattern[str])
 class JsonPositions:
     """The positions of a JSON text, found on demand (see the module)."""
 
-    __slots__ = ("_children", "_has_cr", "_last", "_line_starts", "_text")
+    __slots__ = ("_children", "_has_bom", "_has_cr", "_last", "_line_starts", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -95,6 +95,7 @@ class JsonPositions:
         self._line_starts: list[int] | None = None
         self._last = (0, 1)  # the last offset turned into a position, and its line
         self._has_cr = "\r" in text
+        self._has_bom = "\ufeff" in text
 
     def value(self, path: PathKey) -> Position | None:
         found = self._offsets(path)
@@ -173,8 +174,16 @@ class JsonPositions:
                 last, line = 0, 1
             line += text.count("\n", last, offset)
             self._last = (offset, line)
-            return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+            return line, self._column(text.rfind("\n", 0, offset) + 1, offset)
         if self._line_starts is None:
             self._line_starts = [0, *(found.end() for found in _LINE_BREAK.finditer(text))]
         line = bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        return line, self._column(self._line_starts[line - 1], offset)
+
+    def _column(self, line_start: int, offset: int) -> int:
+        """The 1-based column of `offset` as YAML's reader counts it: a U+FEFF (a byte order mark
+        inside a string, say) takes no column there."""
+        column = offset - line_start + 1
+        if self._has_bom:
+            column -= self._text.count("\ufeff", line_start, offset)
+        return column

@@ -177,3 +177,12 @@ def test_numbers_are_exact() -> None:
         "3",
         "Decimal('1E+3')",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"\ufeff": null}', '{"a\ufeff\ufeffb": [1, "\ufeff"], "c": 2}', '[\n  "\ufeff",\n  {"\ufeffx": 1}\n]'],
+)
+def test_a_byte_order_mark_inside_the_text_takes_no_column_as_in_yaml(text: str) -> None:
+    """PyYAML's reader does not count U+FEFF in a column (found by the generated test above)."""
+    _same(text)
