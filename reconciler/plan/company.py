@@ -185,35 +185,24 @@ def _unwanted(
     """cwbill's lines that no desired line wants (removed), and those of a configuration the company
     no longer has (orphans)."""
     wanted = {(line.configuration, line.natural_key) for line in desired.lines}
-    changes: list[Change] = []
-    for (configuration, key), additions in sorted(owned.by_key.items(), key=_order):
-        if (configuration, key) in wanted:
-            continue
-        for addition in additions:
-            name = _name(agreements, addition.agreement_id)
-            changes.append(
-                delete(
-                    desired.company,
-                    configuration,
-                    addition,
-                    reason=Reason.REMOVED,
-                    agreement_name=name,
-                    places=places,
-                )
-            )
-    for configuration, addition in owned.orphans:
-        name = _name(agreements, addition.agreement_id)
-        changes.append(
-            delete(
-                desired.company,
-                configuration,
-                addition,
-                reason=Reason.ORPHAN,
-                agreement_name=name,
-                places=places,
-            )
+    removed = [
+        (configuration, addition, Reason.REMOVED)
+        for (configuration, key), additions in sorted(owned.by_key.items(), key=_order)
+        if (configuration, key) not in wanted
+        for addition in additions
+    ]
+    orphans = [(configuration, addition, Reason.ORPHAN) for configuration, addition in owned.orphans]
+    return [
+        delete(
+            desired.company,
+            configuration,
+            addition,
+            reason=reason,
+            agreement_name=_name(agreements, addition.agreement_id),
+            places=places,
         )
-    return changes
+        for configuration, addition, reason in [*removed, *orphans]
+    ]
 
 
 def _name(agreements: Mapping[int, AgreementInfo], agreement_id: int) -> str:

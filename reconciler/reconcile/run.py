@@ -227,7 +227,7 @@ def _make_plan(
     """The reads overlap the work (docs/performance.md): usage loads while agreements and catalog are
     read (at once: neither needs the other), and every agreement's additions are read while the
     engine runs, for every period its configurations may touch; the engine's exact scope then keeps
-    what it needs (`collect`)."""
+    what it needs (`PendingAdditions.narrow`, in `parts_as_read`)."""
     selection = options.selection
     companies = selected_companies(repository, selection.companies)
     every_period = periods_in_any_scope(companies, selection.as_of, selection.period)
@@ -245,15 +245,19 @@ def _make_plan(
         agreements, catalog, from_early = _first_reads(client, companies, identifiers, early, background)
         log.info("read %d agreements, %d catalog items", sum(map(len, agreements.values())), len(catalog))
         problems = _catalog_findings(repository, companies, catalog)
-        # with problems no plan is made, so nothing is read for one; the engine still runs, so that
-        # every error (catalog, agreements, usage) is reported at once
-        wanted = {} if problems else agreements_in_scope(agreements, possible_scopes(companies, selection))
-        started = early.take_additions() if early is not None and from_early else None
-        pending = PendingAdditions(client, wanted, progress) if started is None else started
+        # with problems no plan is made, so nothing is read for one (early reads not yet sent are
+        # cancelled when `pending` closes); the engine still runs, so that every error (catalog,
+        # agreements, usage) is reported at once. The early reads started these very additions
+        # reads as each agreements chunk answered.
+        pending = early.take_additions() if early is not None and from_early else None
+        if pending is None:
+            wanted = (
+                {} if problems else agreements_in_scope(agreements, possible_scopes(companies, selection))
+            )
+            pending = PendingAdditions(client, wanted, progress)
+        else:
+            pending.watch(progress)
         try:
-            if started is not None:
-                started.watch(progress)
-                started.add(wanted)  # the same reads the early ones started: nothing new
             try:
                 usage, console_warnings = loading.result()
             except UserError as exc:
