@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from reconciler.config.document import Document, PathKey, Position
 
@@ -53,18 +54,19 @@ def _no_constant(name: str) -> object:
 
 
 def _deeper_than(data: object, limit: int) -> bool:
-    """Whether a collection lies more than `limit` levels deep (the root at level 0)."""
-    pending: list[tuple[object, int]] = [(data, 0)]
-    while pending:
-        value, depth = pending.pop()
-        children = value.values() if isinstance(value, dict) else value
-        assert isinstance(children, Iterable)
-        for child in children:
-            if isinstance(child, dict | list):
-                if depth + 1 > limit:
-                    return True
-                pending.append((child, depth + 1))
-    return False
+    """Whether a collection lies more than `limit` levels deep (the root at level 0), walked level by
+    level: each level's collections are gathered in one comprehension, not pushed one by one."""
+    level: list[Any] = [data]
+    for _ in range(limit + 1):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if type(value) is dict else value)
+            if type(child) is dict or type(child) is list
+        ]
+        if not level:
+            return False
+    return True
 
 
 def load_json(text: str, file: str, *, max_depth: int, refused: re.Pattern[str]) -> Document | None:

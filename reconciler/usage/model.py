@@ -15,7 +15,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from reconciler.engine.periods import Period
-from reconciler.errors import Location
 
 ZERO = Decimal(0)
 UNLIMITED_LIMIT = "unlimited-limit"  # the note of a limit the console holds as unlimited (below 0)
@@ -58,7 +57,6 @@ class UsageRecord:
     console_company: str
     licenses: Mapping[str, int] = field(default_factory=dict)  # product key → activated licenses
     storage: Mapping[str, StorageUsage] = field(default_factory=dict)  # product key → amounts
-    location: Location | None = None  # where the record was read from (a file), if any
     provenance: Provenance | None = None  # None: the file does not say
     notes: tuple[UsageNote, ...] = ()
     # What no products.yaml product maps, by the console's own name (license type, storage account):

@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from reconciler.config.load import display_path
 from reconciler.config.model import ProductKind, Repository
@@ -28,6 +29,7 @@ from reconciler.engine.periods import Period
 from reconciler.errors import Finding, Location, error, has_errors, warning
 from reconciler.usage.model import (
     UNLIMITED_LIMIT,
+    ZERO,
     Provenance,
     Source,
     StorageUsage,
@@ -40,6 +42,9 @@ from reconciler.usage.yamlwrite import dump_usage
 USAGE_SUFFIXES = (".yaml", ".yml", ".json")
 RecordKey = tuple[str, Period]
 UNKNOWN_COMPANY = "usage-company-without-file"
+_PROVENANCE_FIELDS = frozenset({"source", "taken_at", "method"})
+_EMPTY: dict[str, object] = {}  # an absent mapping, read only
+_V = TypeVar("_V")
 
 __all__ = ["USAGE_SUFFIXES", "dump_usage", "load_usage", "usage_files"]
 
@@ -91,12 +96,26 @@ def _digest(contents: Iterable[tuple[str, bytes]]) -> str:
 
 
 class _Reader:
-    """Builds records from checked documents and remembers where each (company, period) was first read."""
+    """Builds records from checked documents and remembers where each (company, period) was first read.
+
+    Records are built once per entry of a valid file (20,000 in a large snapshot), so the common case
+    costs little: a period's text is parsed once, product keys are looked up in per-kind sets, and no
+    position is looked up (a JSON file's positions cost a scan) unless there is a finding to place.
+    """
 
     def __init__(self, repository: Repository) -> None:
         self.repository = repository
         self.companies = {company.console_company for company in repository.companies}
+        self.of_kind = {
+            kind: frozenset(key for key, product in repository.products.items() if product.kind is kind)
+            for kind in ProductKind
+        }
+        self.periods: dict[str, Period] = {}
         self.records: dict[RecordKey, UsageRecord] = {}
+        # where each record was first read (a file's number, the entry's path), for "recorded twice"
+        self.first_read: dict[RecordKey, tuple[int, PathKey]] = {}
+        self.files: list[tuple[bytes, str]] = []  # each file read, by number
+        self.documents: dict[int, Document] = {}  # the current file's, and earlier ones read again
         self.findings: list[Finding] = []
 
     def read(self, raw: bytes, name: str) -> None:
@@ -104,6 +123,8 @@ class _Reader:
         self.findings += findings
         if document is None:
             return
+        self.documents = {len(self.files): document}  # an earlier file's positions are not kept
+        self.files.append((raw, name))
         schema_findings = check_schema(document, "usage")
         self.findings += schema_findings
         if schema_findings:
@@ -118,10 +139,16 @@ class _Reader:
     def error(self, document: Document, path: PathKey, message: str, *, key: bool = False) -> None:
         self.findings.append(error(document.location(path, key=key), format_path(path), message))
 
+    def period(self, text: str) -> Period:
+        period = self.periods.get(text)
+        if period is None:
+            period = self.periods[text] = Period.parse(text)
+        return period
+
     def record(self, document: Document, path: PathKey, entry: Mapping[str, object]) -> None:
         company = str(entry["console_company"])
         try:
-            period = Period.parse(str(entry["period"]))
+            period = self.period(str(entry["period"]))
         except ValueError as exc:
             self.error(document, (*path, "period"), str(exc))
             return
@@ -135,38 +162,60 @@ class _Reader:
         except ValueError as exc:  # a pattern-valid date that does not exist (2026-02-31)
             self.error(document, (*path, "taken_at"), f"is not a date and time ({exc})")
             return
-        licenses = self.licenses(document, (*path, "licenses"), entry.get("licenses", {}))
-        storage, unlimited = self.storage(document, (*path, "storage"), entry.get("storage", {}))
-        unmapped = entry.get("unmapped", {})
+        counts = entry.get("licenses", _EMPTY)
+        assert isinstance(counts, dict)  # whole numbers only (the schema)
+        licenses = self.known(document, (*path, "licenses"), counts, ProductKind.LICENSE)
+        accounts = entry.get("storage", _EMPTY)
+        assert isinstance(accounts, dict)
+        storage, unlimited = _amounts(self.known(document, (*path, "storage"), accounts, ProductKind.STORAGE))
+        unmapped = entry.get("unmapped", _EMPTY)
         assert isinstance(unmapped, dict)
-        unmapped_licenses = unmapped.get("licenses", {})
+        unmapped_licenses = unmapped.get("licenses", _EMPTY)
         assert isinstance(unmapped_licenses, dict)
-        unmapped_storage, unmapped_unlimited = _amounts(unmapped.get("storage", {}))
-        location = document.location(path)
-        first = self.records.get((company, period))
+        unmapped_storage, unmapped_unlimited = _amounts(unmapped.get("storage", _EMPTY))
+        key = (company, period)
+        first = self.first_read.get(key)
         if first is not None:
+            first_at = self.location(*first)
             self.error(
-                document,
-                path,
-                f"usage of {company!r} in {period} is recorded twice; first at {first.location}",
+                document, path, f"usage of {company!r} in {period} is recorded twice; first at {first_at}"
             )
             return
-        self.records[(company, period)] = UsageRecord(
+        self.first_read[key] = (len(self.files) - 1, path)
+        self.records[key] = UsageRecord(
             period,
             company,
             licenses,
             storage,
-            location,
             provenance,
             (*_notes(entry), *unlimited, *unmapped_unlimited),
-            unmapped_licenses={str(k): int(v) for k, v in unmapped_licenses.items()},
+            unmapped_licenses=dict(unmapped_licenses),
             unmapped_storage=unmapped_storage,
         )
+
+    def location(self, number: int, path: PathKey) -> Location:
+        """Where `path` lies in file `number`: an earlier file is read again (it loaded before)."""
+        document = self.documents.get(number)
+        if document is None:
+            document, _ = load_text(*self.files[number])
+            assert document is not None
+            self.documents[number] = document
+        return document.location(path)
 
     def unknown_company(self, company: str) -> str:
         near = sorted(c for c in self.companies if c.casefold() == company.casefold())
         hint = f" (did you mean {near[0]!r}?)" if near else ""
         return f"no company file has console_company {company!r}{hint}; not billed (cwbill leakage counts it)"
+
+    def known(
+        self, document: Document, path: PathKey, entries: dict[str, _V], kind: ProductKind
+    ) -> dict[str, _V]:
+        """The entries whose key is a products.yaml product of `kind`; an error at each other key."""
+        if entries.keys() <= self.of_kind[kind]:
+            return dict(entries)
+        return {
+            key: value for key, value in entries.items() if self.product(document, (*path, key), key, kind)
+        }
 
     def product(self, document: Document, path: PathKey, key: str, kind: ProductKind) -> bool:
         """Whether `key` is a products.yaml product of `kind`; an error at the key when not."""
@@ -185,25 +234,6 @@ class _Reader:
             return False
         return True
 
-    def licenses(self, document: Document, path: PathKey, counts: object) -> dict[str, int]:
-        assert isinstance(counts, dict)
-        found: dict[str, int] = {}
-        for key, count in counts.items():
-            if self.product(document, (*path, key), key, ProductKind.LICENSE):
-                assert isinstance(count, int)  # the schema allows whole numbers only
-                found[key] = count
-        return found
-
-    def storage(
-        self, document: Document, path: PathKey, accounts: object
-    ) -> tuple[dict[str, StorageUsage], list[UsageNote]]:
-        """The amounts per storage product, and a note per negative limit (read as none)."""
-        assert isinstance(accounts, dict)
-        known = {
-            k: v for k, v in accounts.items() if self.product(document, (*path, k), k, ProductKind.STORAGE)
-        }
-        return _amounts(known)
-
 
 def _amounts(accounts: object) -> tuple[dict[str, StorageUsage], list[UsageNote]]:
     """Schema-checked storage amounts by account (a product key, or a console name when unmapped),
@@ -213,21 +243,25 @@ def _amounts(accounts: object) -> tuple[dict[str, StorageUsage], list[UsageNote]
     notes: list[UsageNote] = []
     for key, amounts in accounts.items():
         assert isinstance(amounts, dict)
-        limit = to_decimal(amounts.get("limit", 0))
+        limit = _decimal(amounts.get("limit", 0))
         if limit < 0:  # the console's "unlimited", as pulls before cwbill knew it wrote it
             message = f"{key}: limit {limit} is the console's unlimited; no limit is charged for it"
             notes.append(UsageNote(UNLIMITED_LIMIT, message))
+            limit = ZERO
         found[str(key)] = StorageUsage(
-            stored=to_decimal(amounts.get("stored", 0)),
-            restored=to_decimal(amounts.get("restored", 0)),
-            limit=max(limit, Decimal(0)),
+            _decimal(amounts.get("stored", 0)), _decimal(amounts.get("restored", 0)), limit
         )
     return found, notes
 
 
+def _decimal(value: object) -> Decimal:
+    """An amount as the loaders give it: a Decimal as it is (the common case), else `to_decimal`."""
+    return value if type(value) is Decimal else to_decimal(value)
+
+
 def _provenance(entry: Mapping[str, object]) -> Provenance | None:
     """What the record says about its figures (all optional: older snapshots say nothing)."""
-    if not any(name in entry for name in ("source", "taken_at", "method")):
+    if entry.keys().isdisjoint(_PROVENANCE_FIELDS):
         return None
     taken = entry.get("taken_at")
     # the schema's pattern admits exactly what fromisoformat reads, always with an offset

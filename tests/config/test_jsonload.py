@@ -167,6 +167,23 @@ def test_what_json_refuses_the_yaml_path_reports(text: str, message: str) -> Non
         assert [f.render() for f in findings] == [message]
 
 
+@pytest.mark.parametrize("depth", [63, 64, 65, 66])
+@pytest.mark.parametrize("shape", ["lists", "mappings", "mixed"])
+def test_the_depth_limit_is_the_yaml_path_s_at_its_edge(depth: int, shape: str) -> None:
+    """A collection at level 64 loads (by the json module), one at level 65 is refused (by the YAML
+    path): the JSON path's own depth check agrees with the YAML builder's at the boundary."""
+    text = "1"
+    for level in range(depth):
+        wrap_in_list = shape == "lists" or (shape == "mixed" and level % 2 == 0)
+        text = f"[0, {text}]" if wrap_in_list else f'{{"k": 0, "v": {text}}}'
+    text = f'{{"side": [[]], "deep": {text}}}'  # the root at level 0, `deep` at level 1
+    loaded, findings = load_text(text, "f.json")
+    assert (loaded, findings) == _reference(text)
+    assert (loaded is not None and isinstance(loaded.table, JsonPositions)) == (
+        depth <= 64
+    )  # the innermost of `depth` collections lies at level `depth`
+
+
 def test_numbers_are_exact() -> None:
     document, _ = load_text('{"a": 0.0059, "b": 15.00, "c": 3, "d": 1e3}', "f.json")
     assert document is not None

@@ -47,7 +47,7 @@ def _fetch(sandbox: Sandbox, repository: Repository, *periods: Period) -> tuple[
 def _month(usage: Usage, period: Period) -> dict[tuple[str, Period], UsageRecord]:
     """The figures of `period`: the records without where, when and how they were read."""
     return {
-        k: dataclasses.replace(r, location=None, provenance=None, notes=())
+        k: dataclasses.replace(r, provenance=None, notes=())
         for k, r in usage.records.items()
         if k[1] == period
     }
