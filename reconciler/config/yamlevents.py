@@ -6,7 +6,8 @@ parser (`CSafeLoader.get_event`, in C) becomes data at once: a plain scalar is r
 own implicit resolvers (once per distinct text), and converted like `yamlload._Builder.scalar` —
 common ints and strings inline, anything else through that very method, so the conversions and their
 findings are one piece of code. Positions are the events' start marks, which are the marks the
-composer gives its nodes.
+composer gives its nodes; a caller that rarely needs them (a usage snapshot) passes None and the
+builder keeps none (≈ 30 % of its time), see `yamlload.load_text`'s `lazy_positions`.
 
 Only plain files come here (see `yamlload._FAST_REFUSED`), and anything this builder is not sure of
 — an alias or a repeated anchor, an explicit tag, a merge key, a non-scalar or empty plain key, an
@@ -52,8 +53,8 @@ class EventBuilder:
         self,
         loader: yaml.CSafeLoader,
         convert: Callable[[ScalarNode, PathKey], object],
-        positions: dict[PathKey, tuple[int, int]],
-        key_positions: dict[PathKey, tuple[int, int]],
+        positions: dict[PathKey, tuple[int, int]] | None,
+        key_positions: dict[PathKey, tuple[int, int]] | None,
         findings: list[Finding],
         *,
         file: str,
@@ -62,6 +63,7 @@ class EventBuilder:
         # libyaml always sets an event's marks; the stubs' Optional would only add checks per event
         self.next: Callable[[], Any] = loader.get_event
         self.convert = convert
+        # None: positions are not kept (the caller finds them later, by building the text again)
         self.positions = positions
         self.key_positions = key_positions
         self.findings = findings
@@ -84,9 +86,10 @@ class EventBuilder:
         return data
 
     def node(self, event: Any, path: PathKey) -> object:
-        mark = event.start_mark
-        # each path is built once here (no aliases), so plain assignment keeps the first position
-        self.positions[path] = (mark.line + 1, mark.column + 1)
+        if self.positions is not None:
+            # each path is built once here (no aliases), so plain assignment keeps the first position
+            mark = event.start_mark
+            self.positions[path] = (mark.line + 1, mark.column + 1)
         kind = type(event)
         if kind is ScalarEvent:
             return self.scalar(event, path)
@@ -107,7 +110,7 @@ class EventBuilder:
 
     def mapping(self, path: PathKey) -> dict[str, object]:
         result: dict[str, object] = {}
-        first_lines: dict[str, int] = {}
+        first_marks: dict[str, Any] = {}  # key → its mark (a line only for a duplicate)
         event: Any = self.next()
         while type(event) is not MappingEndEvent:
             if type(event) is not ScalarEvent or event.tag is not None:
@@ -119,18 +122,19 @@ class EventBuilder:
                 raise Unsure  # an empty plain key is marked differently; `<<` is a merge key
             mark: Any = event.start_mark  # libyaml always sets it
             key_path = (*path, key)
-            if key in first_lines:
+            if key in first_marks:
                 self.findings.append(
                     error(
                         Location(self.file, mark.line + 1, mark.column + 1),
                         format_path(key_path),
-                        f"duplicate key {key!r} (first defined on line {first_lines[key]})",
+                        f"duplicate key {key!r} (first defined on line {first_marks[key].line + 1})",
                     )
                 )
                 self.skip(self.next())
             else:
-                first_lines[key] = mark.line + 1
-                self.key_positions[key_path] = (mark.line + 1, mark.column + 1)
+                first_marks[key] = mark
+                if self.key_positions is not None:
+                    self.key_positions[key_path] = (mark.line + 1, mark.column + 1)
                 result[key] = self.node(self.next(), key_path)
             event = self.next()
         return result

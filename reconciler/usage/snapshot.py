@@ -119,7 +119,8 @@ class _Reader:
         self.findings: list[Finding] = []
 
     def read(self, raw: bytes, name: str) -> None:
-        document, findings = load_text(raw, name)
+        # positions are looked up only for a finding: none is kept until one is
+        document, findings = load_text(raw, name, lazy_positions=True)
         self.findings += findings
         if document is None:
             return

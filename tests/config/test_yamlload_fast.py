@@ -67,7 +67,11 @@ EDGE_CASES = {
 def _both(text: str) -> tuple[tuple[Document | None, list[Finding]], tuple[Document | None, list[Finding]]]:
     checked, findings = _text_of(text, "f.yaml")  # what load_text does before either path
     exact = _load_exact(checked, "f.yaml") if checked is not None else (None, findings)
-    return load_text(text, "f.yaml"), exact
+    loaded = load_text(text, "f.yaml")
+    # positions found on first use (as a usage snapshot loads) are the ones kept up front
+    lazy = load_text(text, "f.yaml", lazy_positions=True)
+    assert lazy == loaded
+    return loaded, exact
 
 
 def _same(one: tuple[Document | None, list[Finding]], two: tuple[Document | None, list[Finding]]) -> None:
@@ -168,3 +172,17 @@ trees = st.recursive(
 def test_generated_documents_load_the_same_either_way(tree: object, flow: bool | None, width: int) -> None:
     text = yaml.safe_dump({"root": tree}, default_flow_style=flow, width=width, allow_unicode=True)
     _same(*_both(text))
+
+
+@needs_libyaml
+def test_lazy_positions_are_found_only_when_first_looked_up() -> None:
+    from reconciler.config.yamlload import _LazyPositions
+
+    text = "usage:\n  - period: '2026-10'\n    console_company: Acme Corp\n"
+    document, findings = load_text(text, "u.yaml", lazy_positions=True)
+    assert document is not None and not findings
+    table = document.table
+    assert isinstance(table, _LazyPositions) and table._table is None  # nothing kept while loading
+    assert str(document.location(("usage", 0, "console_company"))) == "u.yaml:3:22"
+    assert str(document.location(("usage", 0, "period"), key=True)) == "u.yaml:2:5"
+    assert table._table is not None
