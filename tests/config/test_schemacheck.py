@@ -142,3 +142,60 @@ def test_unique_items_of_mixed_kinds_are_left_to_jsonschema() -> None:
     )
     with pytest.raises(Unsure):
         predicate([1, True])  # jsonschema tells 1 from True: its own `uniq` decides
+
+
+TREE = {
+    "$defs": {"node": {"type": "object", "properties": {"children": {"items": {"$ref": "#/$defs/node"}}}}},
+    "$ref": "#/$defs/node",
+    "required": ["children"],
+}
+
+
+@pytest.mark.parametrize(
+    ("schema", "values"),
+    [
+        (
+            {"$ref": "#/$defs/word", "maxLength": 2, "$defs": {"word": {"type": "string"}}},
+            ["ab", "abc", 7, None],
+        ),
+        (TREE, [{"children": []}, {"children": [{"children": [{}]}]}, {"children": [{"children": [1]}]}, {}]),
+        ({"properties": {"a": True, "b": False}}, [{}, {"a": 1}, {"b": 1}, []]),
+        ({"oneOf": [{"type": "string"}, {"maxLength": 1}]}, ["a", "ab", 1, None]),
+        (
+            {"if": {"type": "integer"}, "then": {"minimum": 3}, "else": {"type": "string"}},
+            [3, 2, "x", None, True],
+        ),
+        (
+            {"additionalProperties": {"type": "integer"}, "properties": {"a": {}}},
+            [{"a": "x"}, {"b": "x"}, {"b": 2}],
+        ),
+        ({"allOf": [{"minItems": 1}, {"items": {"enum": ["x", None]}}]}, [[], ["x"], [None, "y"], "xy"]),
+        (
+            {"type": ["number", "string"], "minimum": 0, "pattern": "^a"},
+            [-1, 0, "a", "b", Decimal("0.5"), True],
+        ),
+        ({"type": "array", "minItems": 1, "required": ["a"], "maxLength": 0}, [[1], [], {}, "x"]),
+    ],
+    ids=[
+        "a reference beside other keywords is checked with them",
+        "a recursive reference checks every level",
+        "boolean schemas accept and refuse",
+        "oneOf holds for exactly one branch",
+        "if, then and else",
+        "additional properties are checked by their schema",
+        "allOf with minItems and an enum of items",
+        "keywords of one kind are skipped for values of another",
+        "keywords of another kind than the type's are skipped",
+    ],
+)
+def test_hand_written_schemas_get_the_same_verdict_from_both(
+    schema: dict[str, object], values: list[object]
+) -> None:
+    predicate = compile_schema(schema)
+    assert predicate is not None
+    validator = Draft202012Validator(schema)
+    verdicts = [(value, predicate(value), validator.is_valid(value)) for value in values]
+    assert [(value, mine) for value, mine, _ in verdicts] == [
+        (value, theirs) for value, _, theirs in verdicts
+    ]
+    assert {mine for _, mine, _ in verdicts} == {True, False}  # each case has a valid and an invalid value
