@@ -27,6 +27,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from typer.models import CommandFunctionType
 
 from reconciler import SCHEMA_VERSION, __version__, exitcodes
+from reconciler.cli.coercion import fast_runtime_param
 
 # typer's type labels (`<path>`, `<int range>`, `<list[str]>`) → click's classic placeholders
 _PLACEHOLDERS = {"str": "TEXT", "path": "PATH", "int": "INTEGER", "float": "FLOAT", "int range": "INTEGER"}
@@ -42,8 +43,11 @@ def _placeholder(option: TyperOption, ctx: Any) -> str:
 
 
 def polish(params: list[Any], ctx: Any) -> list[Any]:
-    """Set each parameter's placeholder and default display (idempotent, once per parameter)."""
+    """Set each parameter's placeholder and default display, and its conversion without pydantic
+    where that is plain (`reconciler.cli.coercion`); idempotent, once per parameter."""
     for param in params:
+        if getattr(param, "_runtime_param", False) is None:  # typer's, not built yet (it builds lazily)
+            param._runtime_param = fast_runtime_param(param.type_descriptor)  # None: typer builds its own
         if isinstance(param, TyperOption):
             if param.is_flag or param.count:
                 param.metavar = ""  # takes no value: nothing to type after it
