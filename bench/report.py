@@ -244,17 +244,23 @@ METHOD = """\
   2,000 companies, was `build_plan`'s 0.54 s) and the rest of the JSON (≈ 0.24 s, was 0.45 s) remain.
   The sandbox's own handling was made cheaper too (conditions compiled once and cached, one send per
   response): it holds its GIL ≈ 0.6 ms a request, where it was ≈ 0.9 ms.
-- **What keeps the fixed costs low** (issue 16, measured with `python -X importtime` and cProfile):
-  each command's module is imported only when that command runs (`lazy_command` in
+- **What keeps the fixed costs low** (issue 16, measured with `python -X importtime`, cProfile and
+  py-spy): each command's module is imported only when that command runs (`lazy_command` in
   `reconciler/cli/__init__.py`), so `--version` loads no parser, schema, HTTP client or renderer and
-  `validate` no httpx or rich (tests/cli/test_startup.py); typer itself (≈ 50 ms) and, for a command
-  with options, the pydantic it builds their parsers with (≈ 80 ms) remain. Valid data is recognised
-  by a predicate compiled from each schema (`reconciler/config/schemacheck.py`, ≈ 25× faster than
-  jsonschema, which still explains what is invalid), and the shipped schemas are checked against the
-  metaschema by a test, not on every run. JSON goes through the json module with exact decimals,
-  its positions found only when a finding or a usage record asks for one
-  (`reconciler/config/jsonload.py`). The alias-bomb guard counts what aliases expand, so a large file
-  without aliases is never refused.
+  `validate` no httpx or rich (tests/cli/test_startup.py). typer 0.29 converts every command-line
+  value through a pydantic `TypeAdapter` (importing pydantic and building them: ≈ 0.1 s of every
+  command); cwbill converts the plain ones itself, exactly as typer does, and leaves anything else,
+  with every error message, to typer (`reconciler/cli/coercion.py`, held to typer's results by
+  tests/cli/test_coercion.py), so no command imports pydantic. Valid data is recognised by a
+  predicate written as Python source from each schema, one function per schema node
+  (`reconciler/config/schemacheck.py`, ≈ 30× faster than jsonschema, which still explains what is
+  invalid), and the shipped schemas are checked against the metaschema by a test, not on every run.
+  JSON goes through the json module with exact decimals, its positions found only when a finding
+  asks for one (`reconciler/config/jsonload.py`); a usage file in YAML keeps no positions while it
+  loads either (≈ 30 % of the fast path's time) and builds them from its text again the first time a
+  finding needs one (`lazy_positions` in `reconciler/config/yamlload.py`), which leaves libyaml's own
+  parsing (≈ 0.6 s of the 1.3 s for 20,000 records). The alias-bomb guard counts what aliases
+  expand, so a large file without aliases is never refused.
 """
 
 

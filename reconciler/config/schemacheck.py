@@ -1,6 +1,6 @@
 """A fast yes/no for "is this data valid against this schema?", so jsonschema runs only on invalid data.
 
-jsonschema walks a 20,000-record usage file in ≈ 12 s (a `$ref` resolved, a validator evolved, per
+jsonschema walks a 20,000-record usage file in ≈ 4.6 s (a `$ref` resolved, a validator evolved, per
 value); the repository's files are valid nearly always, and then only the answer matters.
 `compile_schema` writes a schema as Python source, one function per schema node whose statements
 test each of its keywords, for the keywords cwbill's schemas use, each written to decide exactly as
