@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -117,5 +118,8 @@ def run_cwbill(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPat
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        assert gc.get_freeze_count() > 0  # main leaves what is alive to the process's exit (see main)
+        gc.unfreeze()  # this process goes on: its collector works again
     captured = capsys.readouterr()
     return Result(code, captured.out, captured.err)

@@ -47,8 +47,14 @@ def main() -> None:
     """Console-script entry point with the one top-level handler."""
     gc.set_threshold(*GC_THRESHOLDS)
     sys.setswitchinterval(SWITCH_INTERVAL)
-    with ctrl_c_raises_interrupted():
-        sys.exit(_run())
+    try:
+        with ctrl_c_raises_interrupted():
+            sys.exit(_run())
+    finally:
+        # The run is over: the cycles it left would be collected only by the interpreter's exit, in
+        # one full pass over everything still alive (≈ 0.15 s after a 2,000-company plan). Frozen,
+        # they are left to the process's end, as everything else is.
+        gc.freeze()
 
 
 def _run() -> int:

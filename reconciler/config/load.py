@@ -51,12 +51,14 @@ class _Source:
     sha256: str
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, cwd: str | None = None) -> str:
     """`path` relative to the working directory when under it (`billing/settings.yaml`), else as given.
 
-    Uses `abspath`, not `resolve`, so a symlinked repository keeps the name the user typed."""
+    Made absolute as `abspath` does, not `resolve`, so a symlinked repository keeps the name the user
+    typed; `cwd`: the working directory when the caller names many files (asked of the OS once)."""
+    here = os.getcwd() if cwd is None else cwd
     try:
-        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+        return Path(os.path.normpath(os.path.join(here, path))).relative_to(here).as_posix()
     except ValueError:
         return str(path)
 
@@ -72,9 +74,9 @@ def company_files(directory: Path) -> list[Path]:
 
 
 def _read(
-    root: Path, path: Path, kind: str, environ: Mapping[str, str]
+    root: Path, path: Path, kind: str, environ: Mapping[str, str], cwd: str
 ) -> tuple[_Source | None, list[Finding]]:
-    name = display_path(path)
+    name = display_path(path, cwd)
     raw, findings = read_bytes(path, name)
     if raw is None:
         return None, findings
@@ -98,8 +100,9 @@ def _read_required(root: Path, environ: Mapping[str, str]) -> tuple[dict[str, _S
     """settings.yaml, products.yaml and prices.yaml by kind, and the findings of reading them."""
     findings: list[Finding] = []
     required: dict[str, _Source] = {}
+    cwd = os.getcwd()
     for file_name, kind in REQUIRED_FILES:
-        source, found = _read(root, root / file_name, kind, environ)
+        source, found = _read(root, root / file_name, kind, environ, cwd)
         findings += found
         if source is not None:
             required[kind] = source
@@ -124,8 +127,9 @@ def _read_companies(
     if not paths:
         location = Location(display_path(directory))
         findings.append(warning(location, "", "no company files: nothing to bill", "no-companies"))
+    cwd = os.getcwd()
     for path in paths:
-        source, found = _read(root, path, "company", environ)
+        source, found = _read(root, path, "company", environ, cwd)
         findings += found
         if source is not None:
             companies.append(source)

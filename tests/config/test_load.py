@@ -232,3 +232,18 @@ def test_paths_outside_the_working_directory_are_shown_as_given(
     monkeypatch.chdir(billing_copy)
     assert display_path(Path("settings.yaml")) == "settings.yaml"
     assert display_path(Path(".")) == "."
+
+
+def test_a_path_is_shown_relative_to_the_working_directory_as_typed(
+    billing_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "link").symlink_to(billing_copy)
+    monkeypatch.chdir(tmp_path)
+    cases = {
+        Path("link/settings.yaml"): "link/settings.yaml",  # a symlink keeps its name
+        Path("link/../link/companies/acme.yaml"): "link/companies/acme.yaml",
+        tmp_path / "link" / "prices.yaml": "link/prices.yaml",
+        Path("./link"): "link",
+    }
+    for path, shown in cases.items():
+        assert (display_path(path), display_path(path, str(tmp_path))) == (shown, shown), path
