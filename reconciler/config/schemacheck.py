@@ -194,9 +194,8 @@ class _Generator:
         if name == "format":
             from jsonschema import Draft202012Validator  # only a schema with `format` (the plan's) needs it
 
-            checker = (
-                Draft202012Validator.FORMAT_CHECKER
-            )  # the checker jsonschema is given (config/schema.py)
+            # the checker jsonschema is given (config/schema.py)
+            checker = Draft202012Validator.FORMAT_CHECKER
             return _fail_if(f"not {self.constant(checker.conforms)}(v, {self.constant(argument)})")
         if name in ("minimum", "maximum"):
             if not _is_number(argument):
